@@ -1,0 +1,7 @@
+/**
+ * @module providers
+ * Metric providers: the contract, the registry and the plug-ins.
+ */
+export * from './provider.js';
+export * from './registry.js';
+export type { PrometheusConfig } from './prometheus.js';
