@@ -59,7 +59,14 @@ export function loadYaml(text: string, source: string): LoadResult {
       }
       return;
     }
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    let value: unknown;
+    try {
+      // Alias expansion is capped: a "billion laughs" document is an error, not an outage.
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      result.issues.push({ code: 'YAML_SYNTAX', path: '', message: (err as Error).message, document: ref });
+      return;
+    }
     if (value === null || value === undefined) return; // `---` separators around nothing
     const locate = locator(doc, lineCounter);
     addDocument(result, value, ref, locate);

@@ -5,3 +5,4 @@
 export * from './provider.js';
 export * from './registry.js';
 export type { PrometheusConfig } from './prometheus.js';
+export type { DatadogConfig } from './datadog/index.js';

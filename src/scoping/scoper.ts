@@ -7,6 +7,7 @@
  */
 import type { QueryScoper } from './contract.js';
 import { promqlScoper } from './promql.js';
+import { datadogScoper } from './datadog.js';
 
 export { ScopeError } from './contract.js';
 export type { QueryScoper, ScopeErrorCode, ScopeErrorDetails, ScopeTarget } from './contract.js';
@@ -24,6 +25,7 @@ function byLanguage(all: readonly QueryScoper[]): ReadonlyMap<string, QueryScope
 /** Every available scoper, keyed by query language (`QueryScoper.language`). */
 export const scopers: ReadonlyMap<string, QueryScoper> = byLanguage([
   promqlScoper,
+  datadogScoper,
 ]);
 
 /**
@@ -33,6 +35,7 @@ export const scopers: ReadonlyMap<string, QueryScoper> = byLanguage([
  */
 export const DEFAULT_SCOPE_LABELS: Readonly<Record<string, string>> = Object.freeze({
   promql: 'argo_rollouts_status',
+  datadog: 'argo-rollouts-status',
 });
 
 /**

@@ -20,7 +20,7 @@ describe('scoper registry', () => {
   });
 
   it('when an unknown language is requested then the error lists the known ones', () => {
-    expect(() => getScoper('sql')).toThrow(new Error('unknown query language "sql"; known: promql'));
+    expect(() => getScoper('sql')).toThrow(new Error('unknown query language "sql"; known: datadog, promql'));
   });
 
   it('when the language differs only in case then it is still unknown', () => {
