@@ -7,7 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
 import { registerDemo } from './commands/demo.js';
 import { registerLint } from './commands/lint.js';
+import { registerRollout } from './commands/rollout.js';
 import { registerRun } from './commands/run.js';
+import { registerService } from './commands/service.js';
 import { EXIT, type CliIO } from './io.js';
 
 /** Version printed by `--version`. */
@@ -24,6 +26,8 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
   registerRun(program, io, setExit);
   registerLint(program, io, setExit);
   registerDemo(program, io, setExit);
+  registerService(program, io, setExit);
+  registerRollout(program, io, setExit);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -9,3 +9,4 @@ export * from './measure.js';
 export * from './reconcile.js';
 export * from './runner.js';
 export * from './lint.js';
+export * from './store.js';
