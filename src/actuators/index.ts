@@ -12,3 +12,4 @@ export * from './target.js';
 export * from './rollout-state.js';
 export * from './rollout-patches.js';
 export * from './rollout.js';
+export * from './kube-sources.js';

@@ -67,6 +67,7 @@ export const RESOURCES = {
   secrets: resourceRef('', 'v1', 'secrets', 'Secret'),
   services: resourceRef('', 'v1', 'services', 'Service'),
   events: resourceRef('', 'v1', 'events', 'Event'),
+  leases: resourceRef('coordination.k8s.io', 'v1', 'leases', 'Lease'),
 } as const satisfies Record<string, ResourceRef>;
 
 /** `v1` for the core group, else `<group>/<version>`. */

@@ -5,7 +5,7 @@
  * service decides where it listens.
  */
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { ValidationError } from '../model/index.js';
 import { BearerAuth } from './auth.js';
 import type { AppDeps, AppOptions } from './deps.js';
@@ -34,7 +34,8 @@ export async function buildApp(deps: AppDeps, options: AppOptions): Promise<Fast
   const app = Fastify({
     // pino's Logger and fastify's logger type differ only in generics; the instance is the same.
     loggerInstance: deps.logger.child({ component: 'api' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Request logging is per route (metrics count every response); pino per request is noise.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     // Deep or wide JSON must not take the process down: fastify's parser has prototype-poisoning guards.
     onProtoPoisoning: 'error',

@@ -7,11 +7,15 @@
 import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { hostname } from 'node:os';
+import { KubeConfigError, createKubeObjects, kubeSecretSource, loadKubeConfig, type KubeObjects } from '../actuators/index.js';
 import { buildApp } from '../api/app.js';
 import { systemClock } from '../engine/index.js';
 import { quote, type ArgSources, type Issue } from '../model/index.js';
 import { createProviders } from '../providers/index.js';
+import { startController } from '../triggers/index.js';
 import {
+  Actuator,
   BullScheduler,
   RUN_QUEUE,
   RedisRunStore,
@@ -40,6 +44,8 @@ export const ENV = {
   writeRateLimit: 'METRICGATE_WRITE_RATE_LIMIT',
   runTtl: 'METRICGATE_RUN_TTL',
   lockDuration: 'METRICGATE_LOCK_DURATION_MS',
+  namespaces: 'METRICGATE_NAMESPACES',
+  leaseNamespace: 'METRICGATE_LEASE_NAMESPACE',
 } as const;
 
 const listen = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { error: 'expected HOST:PORT, e.g. 127.0.0.1:8080 or 0.0.0.0:8080' });
@@ -76,6 +82,13 @@ export const serviceConfigSchema = z.strictObject({
    * long, ms. Lower recovers faster; too low hands slow jobs over needlessly. @defaultValue 10000
    */
   lockDurationMs: z.number().int().min(1000).max(600_000),
+  /** Explicit kubeconfig (`--kubeconfig`); otherwise in-cluster, KUBECONFIG, ~/.kube/config, or none. */
+  kubeconfig: z.string().optional(),
+  kubeContext: z.string().optional(),
+  /** Namespaces the rollout watcher watches; empty = all. */
+  namespaces: z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: 'expected Kubernetes namespace names' })),
+  /** Namespace of the leader-election Lease. @defaultValue the pod's namespace (POD_NAMESPACE), else 'default' */
+  leaseNamespace: z.string().min(1),
 });
 
 export type ServiceConfig = z.infer<typeof serviceConfigSchema>;
@@ -89,6 +102,9 @@ export interface ServiceFlags {
   readonly concurrency?: string;
   readonly prefix?: string;
   readonly logLevel?: string;
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  readonly namespaces?: string;
 }
 
 /** Merges flags over environment over defaults, and validates; issues name the flag/env var and the value. */
@@ -106,6 +122,10 @@ export function resolveConfig(flags: ServiceFlags, env: Readonly<Record<string, 
     writeRateLimit: num(env[ENV.writeRateLimit]) ?? 300,
     runTtlSeconds: num(env[ENV.runTtl]) ?? 7 * 24 * 3600,
     lockDurationMs: num(env[ENV.lockDuration]) ?? 10_000,
+    ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
+    ...(flags.context ? { kubeContext: flags.context } : {}),
+    namespaces: (flags.namespaces ?? env[ENV.namespaces] ?? '').split(',').map((n) => n.trim()).filter(Boolean),
+    leaseNamespace: env[ENV.leaseNamespace] ?? env['POD_NAMESPACE'] ?? 'default',
   };
   const parsed = serviceConfigSchema.safeParse(raw);
   if (parsed.success) return { config: parsed.data, issues: [] };
@@ -116,6 +136,7 @@ export function resolveConfig(flags: ServiceFlags, env: Readonly<Record<string, 
     concurrency: '--concurrency',
     prefix: '--queue-prefix',
     logLevel: '--log-level',
+    namespaces: '--namespaces',
   };
   const issues = parsed.error.issues.map((i) => {
     const key = String(i.path[0] ?? '');
@@ -146,13 +167,56 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+/** Which parts run in this process. `controller: 'required'` fails without Kubernetes access. */
+export interface Roles {
+  readonly api: boolean;
+  readonly worker: boolean;
+  readonly controller: boolean | 'required';
+}
+
+/**
+ * Kubernetes access, when there is any: an explicit --kubeconfig that fails is an error; finding
+ * no cluster at all just turns the rollout watcher and actuation off.
+ */
+function connectKube(config: ServiceConfig, env: Readonly<Record<string, string | undefined>>, logger: Logger, required: boolean): KubeObjects | undefined {
+  try {
+    return createKubeObjects(loadKubeConfig({ kubeconfig: config.kubeconfig, context: config.kubeContext, env }));
+  } catch (err) {
+    if (err instanceof KubeConfigError && !err.explicit && !required) {
+      logger.info({ reason: err.message }, 'no Kubernetes access: the rollout watcher and verdict actuation are off');
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+function readSecretVia(kube: KubeObjects): (ref: { namespace?: string; name: string; key: string }) => Promise<string | undefined> {
+  const source = kubeSecretSource(kube);
+  return async (ref) => source.secret({ name: ref.name, key: ref.key }, ref.namespace).catch(() => undefined);
+}
+
+/** Secret args: `METRICGATE_SECRET_<NAME>_<KEY>` first (an operator override), then the run namespace's Secret. */
+function secretSources(env: Readonly<Record<string, string | undefined>>, kube: KubeObjects | undefined): ArgSources {
+  const fromEnv = envSecretSource(env);
+  if (!kube) return fromEnv;
+  const fromKube = kubeSecretSource(kube);
+  return {
+    secret: async (ref, namespace) => {
+      const value = env[secretEnvName(ref.name, ref.key)];
+      return value !== undefined ? value : fromKube.secret(ref, namespace);
+    },
+  };
+}
+
 /** Starts the roles asked for. */
 export async function startService(
   config: ServiceConfig,
-  roles: { api: boolean; worker: boolean },
+  roles: Roles,
   env: Readonly<Record<string, string | undefined>>,
   logger: Logger = createLogger({ level: config.logLevel }),
+  overrides: { kube?: KubeObjects } = {},
 ): Promise<RunningService> {
+  const kube = overrides.kube ?? connectKube(config, env, logger, roles.controller === 'required');
   const redis: RedisClient = connectRedis(config.redisUrl);
   const blocking: RedisClient = connectRedis(config.redisUrl, { forWorker: true });
   for (const client of [redis, blocking]) client.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
@@ -161,13 +225,39 @@ export async function startService(
   queue.on('error', (err) => logger.warn({ err: err.message }, 'queue error'));
   const store = new RedisRunStore(redis, { prefix: config.prefix, finishedRunTtlSeconds: config.runTtlSeconds });
   const templates = new RedisTemplateStore(redis, { prefix: config.prefix });
-  const sources = envSecretSource(env);
+  const sources = secretSources(env, kube);
   const service = new RunService({ store, templates, scheduler: new BullScheduler(queue), clock: systemClock, sources, logger, metrics });
+  const actuator = kube ? new Actuator({ store, kube, logger, metrics }) : undefined;
   const sweeper = roles.worker ? new Sweeper({ store, queue, service, clock: systemClock, sources, logger }) : undefined;
   sweeper?.start();
   const worker = roles.worker
-    ? startWorker(blocking, { store, service, providers: createProviders({ env }), clock: systemClock, sources, logger, metrics }, { concurrency: config.concurrency, prefix: config.prefix, lockDurationMs: config.lockDurationMs })
+    ? startWorker(
+        blocking,
+        {
+          store,
+          service,
+          providers: createProviders({ env, ...(kube ? { readSecret: readSecretVia(kube) } : {}) }),
+          clock: systemClock,
+          sources,
+          logger,
+          metrics,
+          ...(actuator ? { actuate: async (uid: string) => void (await actuator.apply(uid)) } : {}),
+        },
+        { concurrency: config.concurrency, prefix: config.prefix, lockDurationMs: config.lockDurationMs },
+      )
     : undefined;
+  const stopController =
+    roles.controller && kube
+      ? await startController({
+          kube,
+          service,
+          store,
+          templates,
+          logger,
+          namespaces: config.namespaces,
+          leader: { namespace: config.leaseNamespace, identity: env['POD_NAME'] ?? `${hostname()}-${process.pid}` },
+        })
+      : undefined;
   let app: FastifyInstance | undefined;
   let url: string | undefined;
   if (roles.api) {
@@ -201,6 +291,7 @@ export async function startService(
     stop: async () => {
       logger.info('draining: no new requests or jobs; waiting for in-flight jobs');
       await app?.close();
+      await stopController?.();
       await sweeper?.stop();
       await worker?.close();
       await queue.close();

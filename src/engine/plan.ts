@@ -88,7 +88,7 @@ export async function planRun(run: AnalysisRun, options: PlanOptions): Promise<{
   const spec = run.spec;
   const merged = mergeArgs([], spec.args ?? []);
   issues.push(...merged.issues.map((i) => ({ ...i, path: `spec.${i.path}` })));
-  const resolved = await resolveArgs(merged.args, options.sources ?? {}, { secrets: options.secrets });
+  const resolved = await resolveArgs(merged.args, options.sources ?? {}, { secrets: options.secrets, namespace: run.metadata.namespace });
   issues.push(...resolved.issues.map((i) => ({ ...i, path: `spec.${i.path}` })));
   if (issues.length > 0) return { issues };
 

@@ -11,8 +11,8 @@ import type { Argument, SecretKeyRef } from './types.js';
 
 /** Where secret and field values come from; the CLI, the service and Kubernetes each supply one. */
 export interface ArgSources {
-  /** Value of a Secret key in the run's namespace. Rejects with a message when missing. */
-  secret?(ref: SecretKeyRef): Promise<string>;
+  /** Value of a Secret key in the run's namespace (Argo's rule). Rejects with a message when missing. */
+  secret?(ref: SecretKeyRef, namespace?: string): Promise<string>;
   /** Value at a field path of the owning object (the Rollout), or undefined when absent. */
   field?(fieldPath: string): string | undefined;
   /** `rollouts-pod-template-hash` of the stable or latest ReplicaSet. */
@@ -91,7 +91,7 @@ export function mergeArgs(incoming: readonly Argument[], declared: readonly Argu
 export async function resolveArgs(
   args: readonly Argument[],
   sources: ArgSources,
-  options: { secrets: 'placeholder' | 'resolve' },
+  options: { secrets: 'placeholder' | 'resolve'; namespace?: string },
 ): Promise<ResolvedArgs> {
   const values = new Map<string, string>();
   const secrets: string[] = [];
@@ -112,7 +112,7 @@ export async function resolveArgs(
         continue;
       }
       try {
-        const value = await sources.secret(ref);
+        const value = await sources.secret(ref, options.namespace);
         values.set(arg.name, value);
         if (value !== '') secrets.push(value);
       } catch (err) {

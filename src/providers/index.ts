@@ -6,3 +6,4 @@ export * from './provider.js';
 export * from './registry.js';
 export type { PrometheusConfig } from './prometheus.js';
 export type { DatadogConfig } from './datadog/index.js';
+export type { WebConfig } from './web.js';

@@ -10,6 +10,7 @@ import { PrometheusDriver, type PrometheusConnectionOptions, type QueryResult } 
 import { z } from 'zod';
 import { compile, evaluate, formatValue, isTimeValue, type ExprValue } from '../expr/index.js';
 import { parseDuration } from '../model/index.js';
+import { OAuth2Tokens, oauth2Schema } from './oauth2.js';
 import { ProviderError, type MeasureContext, type MetricProvider, type ProviderDeps, type ProviderPlugin, type RawResult } from './provider.js';
 
 const header = z.strictObject({ key: z.string().min(1), value: z.string() });
@@ -29,14 +30,7 @@ const schema = z.strictObject({
   authentication: z
     .strictObject({
       basicAuth: z.strictObject({ username: z.string().optional(), password: z.string().optional() }).optional(),
-      oauth2: z
-        .strictObject({
-          tokenUrl: z.string().optional(),
-          clientId: z.string().optional(),
-          clientSecret: z.string().optional(),
-          scopes: z.array(z.string()).optional(),
-        })
-        .optional(),
+      oauth2: oauth2Schema.optional(),
       sigv4: z
         .strictObject({ region: z.string().optional(), profile: z.string().optional(), roleArn: z.string().optional() })
         .refine((v) => !v.region && !v.profile && !v.roleArn, {
@@ -84,7 +78,7 @@ export const prometheusProvider: ProviderPlugin<PrometheusConfig> = {
 
 class PrometheusProvider implements MetricProvider<PrometheusConfig> {
   private readonly drivers = new Map<string, { driver: PrometheusDriver; warnings: string[] }>();
-  private readonly tokens = new Map<string, { token: string; expiresAt: number }>();
+  private readonly tokens = new OAuth2Tokens();
 
   constructor(private readonly deps: ProviderDeps) {}
 
@@ -144,35 +138,8 @@ class PrometheusProvider implements MetricProvider<PrometheusConfig> {
       headers['Authorization'] = `Basic ${Buffer.from(`${basic.username}:${basic.password}`).toString('base64')}`;
     }
     const oauth = config.authentication?.oauth2;
-    if (oauth?.tokenUrl) headers['Authorization'] = `Bearer ${await this.oauthToken(oauth)}`;
+    if (oauth?.tokenUrl) headers['Authorization'] = `Bearer ${await this.tokens.token(oauth)}`;
     return headers;
-  }
-
-  /** OAuth2 client-credentials token, cached until shortly before it expires. */
-  private async oauthToken(oauth: NonNullable<NonNullable<PrometheusConfig['authentication']>['oauth2']>): Promise<string> {
-    if (!oauth.clientId || !oauth.clientSecret || !oauth.tokenUrl) {
-      throw new ProviderError('PROVIDER_CONFIG', 'missing mandatory parameter in metric for OAuth2 setup: tokenUrl, clientId and clientSecret are required');
-    }
-    const cacheKey = `${oauth.tokenUrl}|${oauth.clientId}|${(oauth.scopes ?? []).join(' ')}`;
-    const cached = this.tokens.get(cacheKey);
-    if (cached && cached.expiresAt > Date.now()) return cached.token;
-    const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: oauth.clientId, client_secret: oauth.clientSecret });
-    if (oauth.scopes?.length) body.set('scope', oauth.scopes.join(' '));
-    let response: Response;
-    try {
-      response = await fetch(oauth.tokenUrl, { method: 'POST', body, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
-    } catch (err) {
-      throw new ProviderError('PROVIDER_UNREACHABLE', `oauth2 token request to ${oauth.tokenUrl} failed: ${(err as Error).message}`, { cause: err });
-    }
-    const json = (await response.json().catch(() => ({}))) as { access_token?: unknown; expires_in?: unknown; error?: unknown };
-    if (!response.ok || typeof json.access_token !== 'string') {
-      throw new ProviderError('PROVIDER_HTTP', `oauth2 token request to ${oauth.tokenUrl} failed: HTTP ${response.status} ${String(json.error ?? '')}`.trim(), {
-        status: response.status,
-      });
-    }
-    const ttl = typeof json.expires_in === 'number' ? json.expires_in : 300;
-    this.tokens.set(cacheKey, { token: json.access_token, expiresAt: Date.now() + Math.max(0, ttl - 30) * 1000 });
-    return json.access_token;
   }
 
   private newDriver(address: string, headers: Record<string, string>, config: PrometheusConfig): { driver: PrometheusDriver; warnings: string[] } {

@@ -5,12 +5,13 @@
  */
 import { ARGO_ONLY_PROVIDERS } from '../model/index.js';
 import { prometheusProvider } from './prometheus.js';
+import { webProvider } from './web.js';
 import { datadogProvider } from './datadog/index.js';
 import type { MetricProvider, ProviderDeps, ProviderPlugin } from './provider.js';
 
 /** Every provider metricgate can run, keyed by `metric.provider.<kind>`. */
 export const providers: ReadonlyMap<string, ProviderPlugin> = new Map<string, ProviderPlugin>(
-  [prometheusProvider as ProviderPlugin, datadogProvider as ProviderPlugin].map((p) => [p.kind, p]),
+  [prometheusProvider as ProviderPlugin, datadogProvider as ProviderPlugin, webProvider as ProviderPlugin].map((p) => [p.kind, p]),
 );
 
 /** Looks up a provider plug-in; the error names the valid kinds. */

@@ -3,6 +3,7 @@
  * The service's queue: Redis connections, the Redis run/template store, job names and payloads,
  * the run service (submit/terminate) and the worker.
  */
+export * from './actuation.js';
 export * from './connection.js';
 export * from './names.js';
 export * from './jobs.js';

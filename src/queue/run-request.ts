@@ -19,7 +19,7 @@ export const targetSchema = z.strictObject({
   podHash: z.string().optional(),
   stepIndex: z.number().int().min(0).optional(),
   /** Phase → action overrides, e.g. `{ "Failed": "pause" }`. */
-  policy: z.record(z.enum(['Successful', 'Failed', 'Error', 'Inconclusive']), z.enum(['advance', 'pause', 'abort', 'none'])).optional(),
+  policy: z.partialRecord(z.enum(['Successful', 'Failed', 'Error', 'Inconclusive']), z.enum(['advance', 'pause', 'abort', 'none'])).optional(),
 });
 export type RunTarget = z.infer<typeof targetSchema>;
 

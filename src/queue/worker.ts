@@ -24,6 +24,7 @@ import {
   type ProviderSet,
   type RunPlan,
   type RunStore,
+  type StoredRun,
 } from '../engine/index.js';
 import { isCompleted, type AnalysisRun, type ArgSources, type Measurement } from '../model/index.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -163,15 +164,21 @@ export class RunProcessor {
     const measurement: Measurement = { ...raw, metadata: { ...raw.metadata, worker: this.workerId } };
     this.observe(metric.providerKind, measurement);
     log.debug({ phase: measurement.phase, value: measurement.value }, 'measured');
-    return this.record(data, measurement, plan, log);
+    // A one-metric run has no sibling job writing it, so the snapshot read above is almost always
+    // still current: writing against it saves a Redis round trip per measurement, and the CAS
+    // still rejects it (→ re-read) if a terminate or sweep wrote meanwhile. Runs with several
+    // metrics re-read, because their metrics' jobs often write while this one measures.
+    return this.record(data, measurement, plan, log, plan.metrics.length === 1 ? stored : undefined);
   }
 
   /** Appends the measurement exactly once, reassesses, then schedules or completes. */
-  private async record(data: MeasureJob, measurement: Measurement, plan: RunPlan, log: Logger): Promise<string> {
+  private async record(data: MeasureJob, measurement: Measurement, plan: RunPlan, log: Logger, snapshot?: StoredRun): Promise<string> {
     const metric = plan.metrics.find((m) => m.name === data.metric);
     if (!metric) return 'metric not in plan';
+    let known = snapshot;
     for (let attempt = 0; attempt < 50; attempt++) {
-      const current = await this.deps.store.get(data.uid);
+      const current = known ?? (await this.deps.store.get(data.uid));
+      known = undefined;
       if (!current || isCompleted(current.run.status?.phase)) return 'run finished meanwhile';
       const result = current.run.status?.metricResults.find((r) => r.name === metric.name);
       if (measurementsTaken(result) !== data.index) return 'recorded by another worker';

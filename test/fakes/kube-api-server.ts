@@ -59,6 +59,7 @@ export const DEFAULT_FAKE_RESOURCES: readonly FakeResource[] = [
   { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', shortNames: ['cm'] },
   { group: '', version: 'v1', plural: 'services', kind: 'Service', statusSubresource: true, shortNames: ['svc'] },
   { group: '', version: 'v1', plural: 'pods', kind: 'Pod', statusSubresource: true, shortNames: ['po'] },
+  { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', unconditionalUpdate: true },
   {
     group: '',
     version: 'v1',

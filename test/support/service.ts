@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import type { KubeObjects } from '../../src/actuators/index.js';
 import { freePort } from '../../src/cli/local/processes.js';
 import { resolveConfig, startService, type RunningService } from '../../src/cli/service.js';
 import type { AnalysisRun } from '../../src/model/index.js';
@@ -23,13 +24,13 @@ export interface TestService extends RunningService {
 }
 
 /** Starts API and/or worker in this process. */
-export async function startTestService(options: { redisUrl: string; prefix?: string; api?: boolean; worker?: boolean; env?: Record<string, string> }): Promise<TestService> {
+export async function startTestService(options: { redisUrl: string; prefix?: string; api?: boolean; worker?: boolean; controller?: boolean; kube?: KubeObjects; env?: Record<string, string> }): Promise<TestService> {
   const prefix = options.prefix ?? uniquePrefix();
   const port = await freePort();
   const env = { METRICGATE_LOCK_DURATION_MS: '2000', ...options.env };
   const { config, issues } = resolveConfig({ redisUrl: options.redisUrl, prefix, listen: `127.0.0.1:${port}`, apiTokens: TOKEN, logLevel: 'warn' }, env);
   if (!config) throw new Error(JSON.stringify(issues));
-  const running = await startService(config, { api: options.api ?? true, worker: options.worker ?? true }, env, createLogger({ level: 'silent' }));
+  const running = await startService(config, { api: options.api ?? true, worker: options.worker ?? true, controller: options.controller ?? false }, env, createLogger({ level: 'silent' }), options.kube ? { kube: options.kube } : {});
   return { ...running, url: running.url ?? `http://127.0.0.1:${port}`, prefix };
 }
 

@@ -8,10 +8,10 @@ import { isCompleted, type AnalysisPhase, type AnalysisRun } from '../../model/i
 import { RedisRunStore, connectRedis } from '../../queue/index.js';
 import { EXIT, type CliIO } from '../io.js';
 import { renderIssues, renderRun } from '../render.js';
-import { ENV, resolveConfig, startService, type ServiceFlags } from '../service.js';
+import { ENV, resolveConfig, startService, type Roles, type ServiceFlags } from '../service.js';
 
 /** Runs the service until the process is signalled; returns the exit code. */
-export async function serve(flags: ServiceFlags, roles: { api: boolean; worker: boolean }, io: CliIO): Promise<number> {
+export async function serve(flags: ServiceFlags, roles: Roles, io: CliIO): Promise<number> {
   const { config, issues } = resolveConfig(flags, io.env);
   if (!config) {
     io.stderr.write(renderIssues(issues));
@@ -121,15 +121,23 @@ export function registerService(program: Command, io: CliIO, setExit: (code: num
       .option('--api-tokens <tokens>', `comma-separated bearer tokens (env ${ENV.apiTokens})`)
       .option('--insecure-dev', 'disable API authentication (local development only)');
   const withWorker = (cmd: Command): Command => cmd.option('--concurrency <n>', `jobs processed at once (env ${ENV.concurrency}; default 50)`);
+  const withKube = (cmd: Command): Command =>
+    cmd
+      .option('--kubeconfig <file>', 'kubeconfig to use (default: in-cluster, KUBECONFIG, ~/.kube/config; none found = no rollout watching or actuation)')
+      .option('--context <name>', 'kubeconfig context')
+      .option('--namespaces <list>', `namespaces whose Rollouts are watched, comma-separated (env ${ENV.namespaces}; default all)`);
 
-  withWorker(withApi(serviceOptions(program.command('serve').description('run the API, a worker and the dashboard in one process (stop with SIGTERM: in-flight jobs finish first)')))).action(
-    async (flags: CommanderServiceFlags) => setExit(await serve(toFlags(flags), { api: true, worker: true }, io)),
+  withKube(withWorker(withApi(serviceOptions(program.command('serve').description('run the API, a worker, the dashboard and (with Kubernetes access) the rollout watcher in one process; SIGTERM drains'))))).action(
+    async (flags: CommanderServiceFlags) => setExit(await serve(toFlags(flags), { api: true, worker: true, controller: true }, io)),
   );
-  withWorker(serviceOptions(program.command('worker').description('run only a worker; any number can share one Redis'))).action(async (flags: CommanderServiceFlags) =>
-    setExit(await serve(toFlags(flags), { api: false, worker: true }, io)),
+  withKube(withWorker(serviceOptions(program.command('worker').description('run only a worker (measures, and actuates when Kubernetes access is configured); any number can share one Redis')))).action(
+    async (flags: CommanderServiceFlags) => setExit(await serve(toFlags(flags), { api: false, worker: true, controller: false }, io)),
   );
   withApi(serviceOptions(program.command('api').description('run only the API and dashboard'))).action(async (flags: CommanderServiceFlags) =>
-    setExit(await serve(toFlags(flags), { api: true, worker: false }, io)),
+    setExit(await serve(toFlags(flags), { api: true, worker: false, controller: false }, io)),
+  );
+  withKube(serviceOptions(program.command('controller').description('run only the rollout watcher (leader-elected through a Lease); needs Kubernetes access'))).action(
+    async (flags: CommanderServiceFlags) => setExit(await serve(toFlags(flags), { api: false, worker: false, controller: 'required' }, io)),
   );
   program
     .command('status')
