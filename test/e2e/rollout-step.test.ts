@@ -184,6 +184,16 @@ describe('rollout-step trigger with the Argo target', () => {
     expect(roStatus('human')['abort']).toBeUndefined();
   });
 
+  it('given an abort while a step run is in flight, then the run is terminated and nothing is promoted', async () => {
+    fake.store.put(JSON.parse(rollout('aborted', 'checkout', { annotations: { 'metricgate.io/args.count': '30' } })));
+    await waitFor(async () => ((await runsFor('aborted'))[0]?.status?.metricResults[0]?.count ?? 0) >= 1 || undefined, 'the analysis to start measuring');
+    fake.store.update(RESOURCES.rollouts, NS, 'aborted', (o) => void ((o['status'] as Record<string, unknown>)['abort'] = true));
+    const { run, record } = await actuated('aborted');
+    expect(run.status?.message).toBe('Run Terminated');
+    expect(record).toMatchObject({ action: 'advance', outcome: 'skipped' });
+    expect(patches('aborted')).toEqual([]);
+  });
+
   it('given a background-mode rollout not at any pause, when its canary fails, then it is aborted at once', async () => {
     fake.store.put(JSON.parse(rollout('payments-bg', 'payments', { annotations: { 'metricgate.io/background': 'true' }, status: { currentStepIndex: 0, pauseConditions: [], controllerPause: false, phase: 'Progressing' } })));
     const { run, record } = await actuated('payments-bg');

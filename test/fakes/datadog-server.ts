@@ -12,6 +12,7 @@
  * test can assert that nothing malformed was sent). Answers come from fixtures matched against
  * the query text; every request is recorded for assertions. Listens on 127.0.0.1, port 0.
  */
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -360,4 +361,25 @@ function v2Body(request: RecordedRequest, fixture: DatadogFixture): unknown {
     default:
       return answer([]);
   }
+}
+
+/**
+ * Starts one fake for the enclosing suite, clears its rules and recordings before each test, and
+ * closes it after; returns a getter because the fake exists only once `beforeAll` has run.
+ */
+export function useDatadogFake(): () => DatadogFake {
+  let fake: DatadogFake | undefined;
+  beforeAll(async () => {
+    fake = await DatadogFake.start();
+  });
+  afterAll(async () => {
+    await fake?.close();
+  });
+  beforeEach(() => {
+    fake?.reset();
+  });
+  return () => {
+    if (!fake) throw new Error('the Datadog fake is used before beforeAll started it');
+    return fake;
+  };
 }

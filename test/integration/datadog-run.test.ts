@@ -6,24 +6,15 @@
  * `argo-rollouts-status` tag; Datadog failures become Error measurements that carry Datadog's
  * text, and a rate limit makes the engine wait as long as Datadog asked.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AnalysisRun, Measurement } from '../../src/model/index.js';
-import { DatadogFake, fixtures } from '../fakes/datadog-server.js';
+import { fixtures, useDatadogFake } from '../fakes/datadog-server.js';
 import { cli } from '../support/cli.js';
 
 const AT = '2026-01-01T00:30:00Z';
 const AT_S = Date.parse(AT) / 1000;
 
-let fake: DatadogFake;
-beforeAll(async () => {
-  fake = await DatadogFake.start();
-});
-afterAll(async () => {
-  await fake.close();
-});
-beforeEach(() => {
-  fake.reset();
-});
+const dd = useDatadogFake();
 
 interface Outcome {
   readonly code: number;
@@ -31,7 +22,7 @@ interface Outcome {
   readonly measurements: readonly Measurement[];
 }
 
-async function run(yaml: string, flags: string[] = [], env: Record<string, string> = fake.env()): Promise<Outcome> {
+async function run(yaml: string, flags: string[] = [], env: Record<string, string> = dd().env()): Promise<Outcome> {
   const out = await cli(['run', '-', '--at', AT, '--output', 'json', ...flags], { stdin: yaml, env });
   expect(out.stderr).toBe('');
   const parsed = JSON.parse(out.stdout) as AnalysisRun;
@@ -194,30 +185,30 @@ describe("Argo's documented Datadog templates through metricgate run", () => {
     { name: 'per-endpoint max(result) with every endpoint under 5%', template: perEndpoint, fixture: fixtures.groups({ 'GET /a': 0.01, 'GET /b': 0.02 }), duration: '2m', phase: 'Successful', code: 0 },
     { name: 'per-endpoint max(result) with one endpoint at 9%', template: perEndpoint, fixture: fixtures.groups({ 'GET /a': 0.01, 'GET /b': 0.09 }), duration: '5m', phase: 'Failed', code: 1 },
   ])('when $name runs then it is $phase', async ({ template, fixture, duration, phase, code }) => {
-    fake.on(':', fixture);
+    dd().on(':', fixture);
     const out = await run(template, ['--arg', 'service-name=checkout', '--duration', duration]);
     expect(out.run.status?.phase).toBe(phase);
     expect(out.code).toBe(code);
-    expect(fake.problems).toEqual([]);
+    expect(dd().problems).toEqual([]);
   });
 
   it('when the container-restart template sees 6 restarts then the first measurement fails it, after the initial delay', async () => {
-    fake.on('kubernetes.containers.restarts', fixtures.value(6));
+    dd().on('kubernetes.containers.restarts', fixtures.value(6));
     const out = await run(containerRestarts, ['--arg', 'service-name=checkout', '--arg', 'canary-hash=7d9f8b6c5', '--duration', '5m']);
     expect(out.run.status?.phase).toBe('Failed');
     expect(out.measurements[0]?.startedAt).toBe('2026-01-01T00:31:00.000Z');
-    expect(fake.last()?.queries?.[0]?.query).toBe('max:kubernetes.containers.restarts{service-name:checkout,rollouts_pod_template_hash:7d9f8b6c5}');
+    expect(dd().last()?.queries?.[0]?.query).toBe('max:kubernetes.containers.restarts{service-name:checkout,rollouts_pod_template_hash:7d9f8b6c5}');
   });
 
   it('when the container-restart template sees no data then default(result, 0) passes it', async () => {
-    fake.on('kubernetes.containers.restarts', fixtures.empty());
+    dd().on('kubernetes.containers.restarts', fixtures.empty());
     const out = await run(containerRestarts, ['--arg', 'service-name=checkout', '--arg', 'canary-hash=7d9f8b6c5', '--duration', '2m']);
     expect(out.run.status?.phase).toBe('Successful');
     expect(out.measurements.every((m) => m.value === '[]')).toBe(true);
   });
 
   it('when the grouped query fails then metadata.groups names the endpoint that did it', async () => {
-    fake.on(':', fixtures.groups({ 'GET /a': 0.01, 'GET /b': 0.09 }));
+    dd().on(':', fixtures.groups({ 'GET /a': 0.01, 'GET /b': 0.09 }));
     const out = await run(perEndpoint, ['--duration', '1m']);
     const first = out.measurements[0];
     expect(first?.phase).toBe('Failed');
@@ -234,13 +225,13 @@ describe('nil results behave as in Argo', () => {
     { name: 'default(result, 0) turns nil into 0', condition: 'successCondition: default(result, 0) < 0.01', fixture: fixtures.empty(), phase: 'Successful' },
     { name: 'a number is compared as usual', condition: 'successCondition: default(result, 0) < 0.01', fixture: fixtures.value(0.5), phase: 'Failed' },
   ])('when $name then the run is $phase', async ({ condition, fixture, phase }) => {
-    fake.on('requests.error.rate', fixture);
+    dd().on('requests.error.rate', fixture);
     const out = await run(oneShot(condition, provider));
     expect(out.run.status?.phase).toBe(phase);
   });
 
   it('when nil meets a plain comparison then each measurement is an Error that explains the empty result (#2169)', async () => {
-    fake.on('requests.error.rate', fixtures.empty());
+    dd().on('requests.error.rate', fixtures.empty());
     const out = await run(oneShot('successCondition: result <= 0.01', provider));
     expect(out.run.status?.phase).toBe('Error');
     expect(out.measurements[0]?.phase).toBe('Error');
@@ -250,38 +241,38 @@ describe('nil results behave as in Argo', () => {
 
 describe('replay moves the Datadog window with the virtual clock', () => {
   it('when a v1 metric is replayed from 00:30 every 30s then each request covers the 5m before its measurement, in seconds', async () => {
-    fake.on(':', fixtures.value(1));
+    dd().on(':', fixtures.value(1));
     const out = await run(beforeV1, ['--arg', 'service-name=x', '--duration', '1m']);
     const starts = out.measurements.map((m) => Date.parse(m.startedAt ?? '') / 1000);
     expect(starts).toEqual([AT_S, AT_S + 30]);
-    expect(fake.requests.map((r) => [r.from, r.to])).toEqual(starts.map((s) => [s - 300, s]));
+    expect(dd().requests.map((r) => [r.from, r.to])).toEqual(starts.map((s) => [s - 300, s]));
   });
 
   it('when a v2 metric is replayed then the same window is sent in milliseconds', async () => {
-    fake.on(':', fixtures.value(1));
+    dd().on(':', fixtures.value(1));
     const out = await run(afterV2, ['--arg', 'service-name=x', '--duration', '1m']);
     const starts = out.measurements.map((m) => Date.parse(m.startedAt ?? ''));
     expect(starts).toEqual([AT_S * 1000, (AT_S + 30) * 1000]);
-    expect(fake.requests.map((r) => [r.from, r.to])).toEqual(starts.map((s) => [s - 300_000, s]));
+    expect(dd().requests.map((r) => [r.from, r.to])).toEqual(starts.map((s) => [s - 300_000, s]));
   });
 });
 
 describe('scoping reaches Datadog as the argo-rollouts-status tag', () => {
   const canaryBad = (): void => {
     // The templates pass below 10 errors: the stable pods have 1, the canary 20.
-    fake.on('requests', fixtures.value(1));
-    fake.on('argo-rollouts-status:canary', fixtures.value(20));
+    dd().on('requests', fixtures.value(1));
+    dd().on('argo-rollouts-status:canary', fixtures.value(20));
   };
 
   it('when run with --scope canary then every sub-query filters on the canary tag and the broken canary fails', async () => {
     canaryBad();
     const out = await run(afterV2, ['--arg', 'service-name=checkout', '--scope', 'canary', '--duration', '5m']);
     expect(out.run.status?.phase).toBe('Failed');
-    expect(fake.requests[0]?.queries?.map((q) => q.query)).toEqual([
+    expect(dd().requests[0]?.queries?.map((q) => q.query)).toEqual([
       'sum:requests.errors{service:checkout,argo-rollouts-status:canary}.as_count()',
       'sum:requests{service:checkout,argo-rollouts-status:canary}.as_count()',
     ]);
-    expect(fake.requests[0]?.formulas).toEqual(["moving_rollup(a, 60, 'sum') / b"]);
+    expect(dd().requests[0]?.formulas).toEqual(["moving_rollup(a, 60, 'sum') / b"]);
     expect(out.measurements[0]?.metadata).toMatchObject({ scope: 'canary', scopeLabel: 'argo-rollouts-status' });
   });
 
@@ -289,7 +280,7 @@ describe('scoping reaches Datadog as the argo-rollouts-status tag', () => {
     canaryBad();
     const out = await run(beforeV1, ['--arg', 'service-name=checkout', '--scope', 'stable', '--duration', '1m']);
     expect(out.run.status?.phase).toBe('Successful');
-    expect(fake.last()?.query).toBe(
+    expect(dd().last()?.query).toBe(
       "moving_rollup(sum:requests.errors{service:checkout,argo-rollouts-status:stable}.as_count(), 60, 'sum') / sum:requests{service:checkout,argo-rollouts-status:stable}.as_count()",
     );
   });
@@ -298,19 +289,19 @@ describe('scoping reaches Datadog as the argo-rollouts-status tag', () => {
     canaryBad();
     const annotated = loqErrorRate.replace('  name: loq-error-rate\n', '  name: loq-error-rate\n  annotations:\n    metricgate.io/scope: canary\n');
     await run(annotated, ['--arg', 'service-name=checkout', '--duration', '1m']);
-    expect(fake.last()?.queries?.[0]?.query).toBe('sum:requests.error.rate{service:checkout,argo-rollouts-status:canary}\n');
+    expect(dd().last()?.queries?.[0]?.query).toBe('sum:requests.error.rate{service:checkout,argo-rollouts-status:canary}\n');
   });
 
   it('when --scope-label names another tag then that tag is written', async () => {
-    fake.on('rollout-role:canary', fixtures.value(0));
+    dd().on('rollout-role:canary', fixtures.value(0));
     await run(loqErrorRate, ['--arg', 'service-name=checkout', '--scope', 'canary', '--scope-label', 'datadog=rollout-role', '--duration', '1m']);
-    expect(fake.last()?.queries?.[0]?.query).toContain('{service:checkout,rollout-role:canary}');
+    expect(dd().last()?.queries?.[0]?.query).toContain('{service:checkout,rollout-role:canary}');
   });
 
   it('when no scope is asked then the query reaches Datadog as written', async () => {
-    fake.on('requests', fixtures.value(0.001));
+    dd().on('requests', fixtures.value(0.001));
     await run(loqErrorRate, ['--arg', 'service-name=checkout', '--duration', '1m']);
-    expect(fake.last()?.queries?.[0]?.query).toBe('sum:requests.error.rate{service:checkout}\n');
+    expect(dd().last()?.queries?.[0]?.query).toBe('sum:requests.error.rate{service:checkout}\n');
   });
 });
 
@@ -319,7 +310,7 @@ describe('Datadog failures become Error measurements with Datadog’s text', () 
   const template = oneShot('successCondition: default(result, 0) < 0.01', provider);
 
   it('when Datadog answers 500 then the run ends Error after 5 tries, 10s apart, quoting Datadog', async () => {
-    fake.on(':', fixtures.serverError('query engine overloaded'));
+    dd().on(':', fixtures.serverError('query engine overloaded'));
     const out = await run(template);
     expect(out.code).toBe(3);
     expect(out.run.status?.phase).toBe('Error');
@@ -330,8 +321,8 @@ describe('Datadog failures become Error measurements with Datadog’s text', () 
   });
 
   it('when the keys are wrong then the Error says authentication and shows no key', async () => {
-    fake.on(':', fixtures.value(0));
-    const env = { ...fake.env(), DD_API_KEY: 'not-the-right-key-9999' };
+    dd().on(':', fixtures.value(0));
+    const env = { ...dd().env(), DD_API_KEY: 'not-the-right-key-9999' };
     const out = await run(template, [], env);
     expect(out.run.status?.phase).toBe('Error');
     expect(out.measurements[0]?.message).toContain('authentication error');
@@ -346,7 +337,7 @@ describe('Datadog failures become Error measurements with Datadog’s text', () 
   });
 
   it('when Datadog rate-limits with X-RateLimit-Reset 30 then the engine waits 30s (not 10s) before each retry', async () => {
-    fake.on(':', fixtures.rateLimited(30));
+    dd().on(':', fixtures.rateLimited(30));
     const out = await run(template);
     expect(out.run.status?.phase).toBe('Error');
     expect(out.measurements[0]?.metadata).toMatchObject({ errorCode: 'PROVIDER_RATE_LIMITED', retryAfterMs: '30000' });
@@ -354,7 +345,7 @@ describe('Datadog failures become Error measurements with Datadog’s text', () 
   });
 
   it('when Datadog reports errors in a 200 body then the measurement is an Error with them', async () => {
-    fake.on(':', fixtures.queryErrors('Unknown metric: requests.error.rate'));
+    dd().on(':', fixtures.queryErrors('Unknown metric: requests.error.rate'));
     const out = await run(template);
     expect(out.measurements[0]?.phase).toBe('Error');
     expect(out.measurements[0]?.message).toContain('Unknown metric: requests.error.rate');

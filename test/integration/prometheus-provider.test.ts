@@ -9,6 +9,7 @@ import { ProviderError } from '../../src/providers/index.js';
 import { providers } from '../../src/providers/registry.js';
 import type { PrometheusConfig } from '../../src/providers/index.js';
 import { freePort } from '../../src/cli/local/processes.js';
+import { promqlScoper } from '../../src/scoping/index.js';
 
 const address = inject('prometheusUrl');
 const plugin = providers.get('prometheus');
@@ -30,6 +31,20 @@ describe('prometheus provider (real Prometheus)', () => {
     const r = await measure({ query });
     expect(check(r.value), `got ${r.display}`).toBe(true);
     expect(r.metadata?.['query']).toBe(query);
+  });
+
+  it('when a query is scoped to the canary then Prometheus returns only canary series', async () => {
+    const target = { label: 'argo_rollouts_status', value: 'canary' };
+    const query = 'sum by (argo_rollouts_status, pod) (rate(http_requests_total{service="checkout"}[5m]))';
+    const ask = async (q: string): Promise<{ metric: Record<string, string> }[]> => {
+      const res = await fetch(`${address}/api/v1/query?query=${encodeURIComponent(q)}&time=${at / 1000}`);
+      return ((await res.json()) as { data: { result: { metric: Record<string, string> }[] } }).data.result;
+    };
+    const all = await ask(query);
+    const canary = await ask(promqlScoper.scope(query, target));
+    expect(new Set(all.map((s) => s.metric['argo_rollouts_status']))).toEqual(new Set(['canary', 'stable']));
+    expect(canary.length).toBeGreaterThan(0);
+    expect(canary.every((s) => s.metric['argo_rollouts_status'] === 'canary')).toBe(true);
   });
 
   it('when values are rendered then they follow Argo: +Inf, NaN, [a,b]', async () => {

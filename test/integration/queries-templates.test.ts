@@ -6,9 +6,9 @@
  * the Datadog ones against the Datadog fake with healthy, broken and idle fixtures.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import type { AnalysisPhase, AnalysisRun } from '../../src/model/index.js';
-import { DatadogFake, fixtures, queryTexts } from '../fakes/datadog-server.js';
+import { fixtures, queryTexts, useDatadogFake } from '../fakes/datadog-server.js';
 import { cli } from '../support/cli.js';
 
 const TEMPLATES = join(import.meta.dirname, '../../queries/templates');
@@ -77,16 +77,7 @@ describe('Prometheus templates on the test dataset (real Prometheus)', () => {
 });
 
 describe('Datadog templates against the Datadog fake', () => {
-  let fake: DatadogFake;
-  beforeAll(async () => {
-    fake = await DatadogFake.start();
-  });
-  afterAll(async () => {
-    await fake.close();
-  });
-  beforeEach(() => {
-    fake.reset();
-  });
+  const dd = useDatadogFake();
 
   /** What the fake answers per kind of query, for one scenario. */
   interface Scenario {
@@ -104,14 +95,14 @@ describe('Datadog templates against the Datadog fake', () => {
   /** Routes each query to the scenario's value by what it measures; success rates are 1 - ratio. */
   function answer(s: Scenario): void {
     const value = (v: number | null) => (v === null ? fixtures.empty() : fixtures.value(v));
-    fake.on(() => true, fixtures.badRequest('no fixture'));
-    fake.on((r) => queryTexts(r).some((t) => /\.hits\{|request\.count\{|controller\.requests\{/.test(t)), value(s.requests));
-    fake.on((r) => (r.formulas ?? []).some((f) => f.includes('errors /')), value(s.ratio));
-    fake.on((r) => (r.formulas ?? []).some((f) => f.startsWith('1 - ')), value(s.ratio === null ? null : 1 - s.ratio));
+    dd().on(() => true, fixtures.badRequest('no fixture'));
+    dd().on((r) => queryTexts(r).some((t) => /\.hits\{|request\.count\{|controller\.requests\{/.test(t)), value(s.requests));
+    dd().on((r) => (r.formulas ?? []).some((f) => f.includes('errors /')), value(s.ratio));
+    dd().on((r) => (r.formulas ?? []).some((f) => f.startsWith('1 - ')), value(s.ratio === null ? null : 1 - s.ratio));
     // p99 distribution queries, and the mean-latency formulas (duration / cutoff_min(requests, …)).
-    fake.on((r) => queryTexts(r).some((t) => /^p99:|^duration \//.test(t)), value(s.latency));
-    fake.on('kubernetes.containers.restarts', value(s.restarts));
-    fake.on('throttled / periods', value(s.throttling));
+    dd().on((r) => queryTexts(r).some((t) => /^p99:|^duration \//.test(t)), value(s.latency));
+    dd().on('kubernetes.containers.restarts', value(s.restarts));
+    dd().on('throttled / periods', value(s.throttling));
   }
 
   const apm = { service: 'checkout', env: 'prod' };
@@ -138,16 +129,16 @@ describe('Datadog templates against the Datadog fake', () => {
     ['datadog-kubernetes-saturation-gate.yaml', 'no data', IDLE, 'Inconclusive'],
   ] as const)('when %s sees a %s canary then the run is %s', async (file, _scenario, scenario, phase) => {
     answer({ ...scenario, latency: scenario.latency === null ? null : latencyOf(file, scenario.latency) });
-    const result = await run(file, targets[file] ?? {}, '2026-01-01T00:30:00Z', fake.env());
+    const result = await run(file, targets[file] ?? {}, '2026-01-01T00:30:00Z', dd().env());
     expect(result.status?.phase, result.status?.message).toBe(phase);
-    expect(fake.problems).toEqual([]);
-    expect(fake.requests.every((r) => r.status === 200), JSON.stringify(fake.requests.filter((r) => r.status !== 200).map(queryTexts))).toBe(true);
+    expect(dd().problems).toEqual([]);
+    expect(dd().requests.every((r) => r.status === 200), JSON.stringify(dd().requests.filter((r) => r.status !== 200).map(queryTexts))).toBe(true);
   });
 
   it('when the APM gate runs then every query reaching Datadog carries the canary tag', async () => {
     answer(HEALTHY);
-    await run('datadog-apm-canary-gate.yaml', apm, '2026-01-01T00:30:00Z', fake.env());
-    const sent = fake.requests.flatMap((r) => r.queries ?? []).map((q) => q.query);
+    await run('datadog-apm-canary-gate.yaml', apm, '2026-01-01T00:30:00Z', dd().env());
+    const sent = dd().requests.flatMap((r) => r.queries ?? []).map((q) => q.query);
     expect(sent.length).toBeGreaterThan(0);
     for (const q of sent) expect(q).toContain('argo-rollouts-status:canary');
     expect(sent).toContain('sum:trace.http.request.errors{service:checkout,env:prod,argo-rollouts-status:canary}.as_count()');
@@ -155,8 +146,8 @@ describe('Datadog templates against the Datadog fake', () => {
 
   it('when the NGINX gate runs then ingress queries are unscoped and the restart query is scoped', async () => {
     answer(HEALTHY);
-    await run('datadog-nginx-canary-gate.yaml', targets['datadog-nginx-canary-gate.yaml'] ?? {}, '2026-01-01T00:30:00Z', fake.env());
-    const sent = fake.requests.flatMap((r) => r.queries ?? []).map((q) => q.query);
+    await run('datadog-nginx-canary-gate.yaml', targets['datadog-nginx-canary-gate.yaml'] ?? {}, '2026-01-01T00:30:00Z', dd().env());
+    const sent = dd().requests.flatMap((r) => r.queries ?? []).map((q) => q.query);
     expect(sent.filter((q) => q.includes('nginx_ingress')).every((q) => !q.includes('argo-rollouts-status'))).toBe(true);
     expect(sent).toContain('max:kubernetes.containers.restarts{kube_namespace:shop,service:checkout,argo-rollouts-status:canary}');
   });

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AnalysisRun } from '../../src/model/index.js';
+import { cli } from '../support/cli.js';
 import { api, liveRun, startTestService, uniquePrefix, waitFor, type TestService } from '../support/service.js';
 
 const prometheus = inject('prometheusUrl');
@@ -75,6 +76,75 @@ describe('metricgate serve (real Redis + Prometheus)', () => {
     const run = await finished(svc.url, (json as AnalysisRun).metadata.uid ?? '');
     expect(run.status?.phase).toBe('Error');
     expect(run.status?.metricResults[0]?.measurements[0]?.metadata?.['errorCode']).toBe('PROVIDER_UNREACHABLE');
+  });
+});
+
+describe('secrets and status', () => {
+  it('when a secret arg value reaches a message then it is stored and served redacted', async () => {
+    const secret = 's3cr3t-token-value';
+    const svc2 = await startTestService({ redisUrl, env: { METRICGATE_SECRET_PROM_AUTH_TOKEN: secret } });
+    try {
+      const body = {
+        analysisRun: {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'AnalysisRun',
+          metadata: { name: 'secretive' },
+          spec: {
+            args: [{ name: 'token', valueFrom: { secretKeyRef: { name: 'prom-auth', key: 'token' } } }],
+            metrics: [{ name: 'm', consecutiveErrorLimit: 0, provider: { prometheus: { address: 'http://127.0.0.1:9/{{args.token}}', query: 'up' } } }],
+          },
+        },
+      };
+      const { json } = await api(svc2.url, 'POST', '/api/v1/runs', body);
+      const uid = (json as AnalysisRun).metadata.uid ?? '';
+      const run = await finished(svc2.url, uid);
+      const text = JSON.stringify(run);
+      expect(run.status?.phase).toBe('Error');
+      expect(text).not.toContain(secret);
+      expect(run.status?.metricResults[0]?.measurements[0]?.message).toContain('*****');
+      const list = await api(svc2.url, 'GET', '/api/v1/runs');
+      expect(JSON.stringify(list.json)).not.toContain(secret);
+    } finally {
+      await svc2.stop();
+    }
+  });
+
+  it('when metricgate status is asked then it lists runs and shows one in full', async () => {
+    const svc2 = await startTestService({ redisUrl });
+    try {
+      const { json } = await api(svc2.url, 'POST', '/api/v1/runs', liveRun(prometheus, 'status-demo', 1));
+      const uid = (json as AnalysisRun).metadata.uid ?? '';
+      await finished(svc2.url, uid);
+      const list = await cli(['status', '--redis-url', redisUrl, '--queue-prefix', svc2.prefix]);
+      expect(list.code).toBe(0);
+      expect(list.stdout).toMatch(/^NAME\s+UID\s+PHASE\s+AGE\s+MESSAGE/);
+      expect(list.stdout).toContain(`status-demo  ${uid}  Successful`);
+      const one = await cli(['status', uid, '--redis-url', redisUrl, '--queue-prefix', svc2.prefix]);
+      expect(one.stdout).toContain('Verdict: Successful');
+      const byName = await cli(['status', 'status-demo', '--redis-url', redisUrl, '--queue-prefix', svc2.prefix, '--output', 'json']);
+      expect((JSON.parse(byName.stdout) as AnalysisRun).metadata.uid).toBe(uid);
+      const missing = await cli(['status', 'nope', '--redis-url', redisUrl, '--queue-prefix', svc2.prefix]);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain('no run with uid or name "nope"');
+    } finally {
+      await svc2.stop();
+    }
+  });
+
+  it('when the service configuration is invalid then it refuses to start, naming each setting', async () => {
+    const out = await cli(['serve', '--listen', 'nowhere', '--concurrency', 'many', '--redis-url', 'http://x'], { env: { METRICGATE_API_TOKENS: 'short' } });
+    expect(out.code).toBe(64);
+    expect(out.stderr).toContain('--listen / METRICGATE_LISTEN: expected HOST:PORT');
+    expect(out.stderr).toContain('--concurrency / METRICGATE_CONCURRENCY');
+    expect(out.stderr).toContain('--redis-url / METRICGATE_REDIS_URL');
+    expect(out.stderr).toContain('--api-tokens / METRICGATE_API_TOKENS: each token must be at least 16 characters, got (hidden)');
+    expect(out.stderr).not.toContain('short');
+  });
+
+  it('when serve has no token and no --insecure-dev then it refuses to start', async () => {
+    const out = await cli(['serve', '--redis-url', redisUrl]);
+    expect(out.code).toBe(64);
+    expect(out.stderr).toContain('no API tokens configured');
   });
 });
 

@@ -2,34 +2,9 @@
  * @module test/unit/expr/builtins
  * The closed builtin set: predicate builtins, numeric, collection and string helpers.
  */
-import { describe, expect, it } from 'vitest';
+import { describe } from 'vitest';
 
-import type { ExprValue } from '../../../src/expr/index.js';
-import { run, runtimeErrorOf } from './helpers.js';
-
-interface Case {
-  readonly name: string;
-  readonly source: string;
-  readonly result?: ExprValue;
-  readonly expected: ExprValue;
-}
-
-interface FailureCase {
-  readonly name: string;
-  readonly source: string;
-  readonly result?: ExprValue;
-  readonly message: string;
-}
-
-const evaluates = (cases: readonly Case[]) =>
-  it.each(cases)('$name', ({ source, result, expected }) => {
-    expect(run(source, result ?? null)).toEqual(expected);
-  });
-
-const fails = (cases: readonly FailureCase[]) =>
-  it.each(cases)('$name', ({ source, result, message }) => {
-    expect(runtimeErrorOf(source, result ?? null).message).toBe(message);
-  });
+import { evaluates, fails } from './helpers.js';
 
 describe('predicate builtins', () => {
   evaluates([

@@ -4,6 +4,7 @@
  * clock, and capture whichever error (compile or runtime) an expression produces.
  */
 
+import { expect, it } from 'vitest';
 import { compile, evaluate, ExprRuntimeError, ExprSyntaxError } from '../../../src/expr/index.js';
 import type { ExprValue } from '../../../src/expr/index.js';
 
@@ -48,3 +49,34 @@ export function runtimeErrorOf(source: string, result: ExprValue = null): ExprRu
   }
   throw new Error(`expected ${source} to fail at run time`);
 }
+
+/** A table row: `source` evaluated against `result` gives `expected`. */
+export interface EvalCase {
+  readonly name: string;
+  readonly source: string;
+  readonly result?: ExprValue;
+  readonly expected: ExprValue;
+}
+
+/** A table row: `source` against `result` fails at run time with exactly `message`. */
+export interface FailureCase {
+  readonly name: string;
+  readonly source: string;
+  readonly result?: ExprValue;
+  readonly message: string;
+}
+
+/** One test per row: the expression evaluates to the expected value. */
+export const evaluates = (cases: readonly EvalCase[]): void =>
+  it.each(cases)('$name', ({ source, result, expected }) => {
+    expect(run(source, result ?? null)).toEqual(expected);
+  });
+
+/** One test per row: the expression fails at run time with an ExprRuntimeError and this message. */
+export const fails = (cases: readonly FailureCase[]): void =>
+  it.each(cases)('$name', ({ source, result, message }) => {
+    const error = runtimeErrorOf(source, result ?? null);
+    expect(error).toBeInstanceOf(ExprRuntimeError);
+    expect(error.code).toBe('EXPR_RUNTIME');
+    expect(error.message).toBe(message);
+  });

@@ -5,36 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import { ExprRuntimeError } from '../../../src/expr/index.js';
-import type { ExprValue } from '../../../src/expr/index.js';
-import { run, runtimeErrorOf } from './helpers.js';
-
-interface Case {
-  readonly name: string;
-  readonly source: string;
-  readonly result?: ExprValue;
-  readonly expected: ExprValue;
-}
-
-interface FailureCase {
-  readonly name: string;
-  readonly source: string;
-  readonly result?: ExprValue;
-  readonly message: string;
-}
-
-const evaluates = (cases: readonly Case[]) =>
-  it.each(cases)('$name', ({ source, result, expected }) => {
-    expect(run(source, result ?? null)).toEqual(expected);
-  });
-
-const fails = (cases: readonly FailureCase[]) =>
-  it.each(cases)('$name', ({ source, result, message }) => {
-    const error = runtimeErrorOf(source, result ?? null);
-    expect(error).toBeInstanceOf(ExprRuntimeError);
-    expect(error.code).toBe('EXPR_RUNTIME');
-    expect(error.message).toBe(message);
-  });
+import { evaluates, fails, run } from './helpers.js';
 
 describe('literals', () => {
   evaluates([

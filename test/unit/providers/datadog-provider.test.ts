@@ -5,31 +5,22 @@
  * units, window at the measurement's time), Argo's result shapes and renderings, and every
  * failure turned into a ProviderError that carries Datadog's own words and never a key.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../../src/cli/local/processes.js';
 import { datadogProvider, type DatadogConfig } from '../../../src/providers/datadog/index.js';
 import { ProviderError, type ProviderDeps, type RawResult } from '../../../src/providers/index.js';
-import { DatadogFake, FAKE_API_KEY, FAKE_APP_KEY, fixtures, type RecordedRequest } from '../../fakes/datadog-server.js';
+import { FAKE_API_KEY, FAKE_APP_KEY, fixtures, useDatadogFake, type RecordedRequest } from '../../fakes/datadog-server.js';
 
 /** 2026-01-01T00:30:00Z, the virtual time measurements are taken at. */
 const AT = Date.UTC(2026, 0, 1, 0, 30, 0);
 const AT_S = AT / 1000;
 
-let fake: DatadogFake;
-beforeAll(async () => {
-  fake = await DatadogFake.start();
-});
-afterAll(async () => {
-  await fake.close();
-});
-beforeEach(() => {
-  fake.reset();
-});
+const dd = useDatadogFake();
 
 const config = (block: Record<string, unknown>): DatadogConfig => datadogProvider.schema.parse(block);
 
 async function measure(block: Record<string, unknown>, options: { deps?: Partial<ProviderDeps>; at?: number; signal?: AbortSignal; namespace?: string } = {}): Promise<RawResult> {
-  const provider = datadogProvider.create({ env: fake.env(), ...options.deps });
+  const provider = datadogProvider.create({ env: dd().env(), ...options.deps });
   return provider.measure(config(block), { at: options.at ?? AT, ...(options.signal ? { signal: options.signal } : {}), ...(options.namespace ? { namespace: options.namespace } : {}) });
 }
 
@@ -43,7 +34,7 @@ async function failure(block: Record<string, unknown>, options: Parameters<typeo
 }
 
 const lastRequest = (): RecordedRequest => {
-  const request = fake.last();
+  const request = dd().last();
   if (!request) throw new Error('the fake received no request');
   return request;
 };
@@ -52,14 +43,14 @@ describe('datadog v1 (GET /api/v1/query)', () => {
   const v1 = (query = 'avg:trace.http.request.errors{service:checkout}') => ({ apiVersion: 'v1', query });
 
   it('when measured then the fake gets the query, both keys and a 5m window in seconds ending at the measurement time', async () => {
-    fake.on('trace.http.request.errors', fixtures.value(0.004));
+    dd().on('trace.http.request.errors', fixtures.value(0.004));
     await measure(v1());
     expect(lastRequest()).toMatchObject({ api: 'v1', method: 'GET', query: 'avg:trace.http.request.errors{service:checkout}', from: AT_S - 300, to: AT_S, apiKey: FAKE_API_KEY, appKey: FAKE_APP_KEY, status: 200 });
-    expect(fake.problems).toEqual([]);
+    expect(dd().problems).toEqual([]);
   });
 
   it('when the window is 1h and the time is not on a second then both ends are whole seconds (Argo truncates)', async () => {
-    fake.on('avg:a.b', fixtures.value(1));
+    dd().on('avg:a.b', fixtures.value(1));
     await measure({ ...v1('avg:a.b{*}'), interval: '1h' }, { at: AT + 999 });
     expect(lastRequest()).toMatchObject({ from: AT_S - 3600, to: AT_S });
   });
@@ -73,28 +64,28 @@ describe('datadog v1 (GET /api/v1/query)', () => {
     { name: 'when the series key is missing then result is nil shown as null', fixture: { kind: 'raw', body: { status: 'ok' } } as const, value: null, display: 'null' },
     { name: 'when the first series has no points then result is nil and Argo’s rendering is kept', fixture: { kind: 'raw', body: { status: 'ok', series: [{ metric: 'a', pointlist: [] }] } } as const, value: null, display: '[{"pointlist":[]}]' },
   ])('$name', async ({ fixture, value, display }) => {
-    fake.on('avg:', fixture);
+    dd().on('avg:', fixture);
     const result = await measure(v1());
     expect(result.value).toEqual(value);
     expect(result.display).toBe(display);
   });
 
   it('when the last point is null then it reads 0 as in Argo and the metadata says so', async () => {
-    fake.on('avg:', fixtures.series([0.5, null]));
+    dd().on('avg:', fixtures.series([0.5, null]));
     const result = await measure(v1());
     expect(result.value).toBe(0);
     expect(result.metadata?.['warning']).toContain('null');
   });
 
   it('when a point has three values then it is an error naming the point', async () => {
-    fake.on('avg:', { kind: 'raw', body: { status: 'ok', series: [{ pointlist: [[1, 2, 3]] }] } });
+    dd().on('avg:', { kind: 'raw', body: { status: 'ok', series: [{ pointlist: [[1, 2, 3]] }] } });
     const error = await failure(v1());
     expect(error.code).toBe('PROVIDER_RESPONSE');
     expect(error.message).toContain('does not have 2 values');
   });
 
   it('when Datadog answers 200 with status error then it is an Error with its text, not a silent nil', async () => {
-    fake.on('avg:', fixtures.queryErrors('Error parsing query: unknown function foo'));
+    dd().on('avg:', fixtures.queryErrors('Error parsing query: unknown function foo'));
     const error = await failure(v1());
     expect(error.code).toBe('PROVIDER_RESPONSE');
     expect(error.message).toContain('Error parsing query: unknown function foo');
@@ -102,7 +93,7 @@ describe('datadog v1 (GET /api/v1/query)', () => {
   });
 
   it('when measured then the metadata names the resolved query, version and window', async () => {
-    fake.on('avg:', fixtures.value(1));
+    dd().on('avg:', fixtures.value(1));
     const result = await measure(v1());
     expect(result.metadata).toMatchObject({
       apiVersion: 'v1',
@@ -115,7 +106,7 @@ describe('datadog v1 (GET /api/v1/query)', () => {
 
 describe('datadog v2 (POST /api/v2/query/scalar)', () => {
   it('when a single query is measured then it is sent as sub-query "query" with aggregator last and a window in ms', async () => {
-    fake.on('sum:requests.error.rate', fixtures.value(0.01));
+    dd().on('sum:requests.error.rate', fixtures.value(0.01));
     await measure({ apiVersion: 'v2', query: 'sum:requests.error.rate{service:checkout}' });
     expect(lastRequest()).toMatchObject({
       api: 'v2',
@@ -125,11 +116,11 @@ describe('datadog v2 (POST /api/v2/query/scalar)', () => {
       queries: [{ name: 'query', query: 'sum:requests.error.rate{service:checkout}', aggregator: 'last', dataSource: 'metrics' }],
       formulas: [],
     });
-    expect(fake.problems).toEqual([]);
+    expect(dd().problems).toEqual([]);
   });
 
   it('when queries and a formula are measured then every sub-query carries the aggregator and the formula is sent', async () => {
-    fake.on('a / b', fixtures.value(2.5));
+    dd().on('a / b', fixtures.value(2.5));
     const result = await measure({
       apiVersion: 'v2',
       interval: '10m',
@@ -159,14 +150,14 @@ describe('datadog v2 (POST /api/v2/query/scalar)', () => {
     { name: 'when there are no columns then result is nil', fixture: { kind: 'raw', body: { data: { attributes: { columns: [] } } } } as const, value: null, display: '[]' },
     { name: 'when the column has no type (older answers) then it is read as numbers', fixture: { kind: 'raw', body: { data: { attributes: { columns: [{ name: 'q', values: [4] }] } } } } as const, value: 4, display: '4' },
   ])('$name', async ({ fixture, value, display }) => {
-    fake.on('avg:', fixture);
+    dd().on('avg:', fixture);
     const result = await measure({ apiVersion: 'v2', query: 'avg:a.b{*}' });
     expect(result.value).toEqual(value);
     expect(result.display).toBe(display);
   });
 
   it('when the query is grouped then result is an array and metadata.groups maps values to tags', async () => {
-    fake.on('by {resource_name}', fixtures.groups({ 'GET /a': 0.01, 'GET /b': null, 'POST /c': 0.09 }));
+    dd().on('by {resource_name}', fixtures.groups({ 'GET /a': 0.01, 'GET /b': null, 'POST /c': 0.09 }));
     const result = await measure({ apiVersion: 'v2', query: 'sum:trace.http.request.errors{service:x} by {resource_name}.as_count()' });
     expect(result.value).toEqual([0.01, 0.09]);
     expect(result.display).toBe('[0.01,0.09]');
@@ -178,13 +169,13 @@ describe('datadog v2 (POST /api/v2/query/scalar)', () => {
   });
 
   it('when only one group comes back then result is still an array, so max(result) keeps working', async () => {
-    fake.on('by {', fixtures.groups({ only: 0.5 }));
+    dd().on('by {', fixtures.groups({ only: 0.5 }));
     const result = await measure({ apiVersion: 'v2', query: 'avg:a.b{*} by {host}' });
     expect(result.value).toEqual([0.5]);
   });
 
   it('when the query groups by two tags then each name joins both dimensions', async () => {
-    fake.on('by {', fixtures.groups({ 'prod,GET /a': 1, 'prod,GET /b': 2 }));
+    dd().on('by {', fixtures.groups({ 'prod,GET /a': 1, 'prod,GET /b': 2 }));
     const result = await measure({ apiVersion: 'v2', query: 'avg:a.b{*} by {env,resource_name}' });
     expect(JSON.parse(result.metadata?.['groups'] ?? '')).toEqual([
       { name: 'prod,GET /a', value: 1 },
@@ -194,7 +185,7 @@ describe('datadog v2 (POST /api/v2/query/scalar)', () => {
 
   it('when more than 100 groups come back then the metadata keeps the 50 lowest and 50 highest and says so', async () => {
     const groups = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`host-${i}`, i]));
-    fake.on('by {', fixtures.groups(groups));
+    dd().on('by {', fixtures.groups(groups));
     const result = await measure({ apiVersion: 'v2', query: 'avg:a.b{*} by {host}' });
     expect((result.value as number[]).length).toBe(150);
     const kept = JSON.parse(result.metadata?.['groups'] ?? '') as { value: number }[];
@@ -204,7 +195,7 @@ describe('datadog v2 (POST /api/v2/query/scalar)', () => {
   });
 
   it('when a value is not a number then it is an error naming the column', async () => {
-    fake.on('avg:', { kind: 'raw', body: { data: { attributes: { columns: [{ name: 'q', type: 'number', values: ['high'] }] } } } });
+    dd().on('avg:', { kind: 'raw', body: { data: { attributes: { columns: [{ name: 'q', type: 'number', values: ['high'] }] } } } });
     const error = await failure({ apiVersion: 'v2', query: 'avg:a.b{*}' });
     expect(error.code).toBe('PROVIDER_RESPONSE');
   });
@@ -213,7 +204,7 @@ describe('datadog v2 (POST /api/v2/query/scalar)', () => {
     ['at the top level, as Datadog documents', { data: { attributes: { columns: [] } }, errors: 'metric not found: foo' }],
     ['inside data, where Argo reads it', { data: { attributes: { columns: [] }, errors: 'metric not found: foo' } }],
   ])('when errors come back %s then it is an Error with that text', async (_where, body) => {
-    fake.on('avg:', { kind: 'raw', body });
+    dd().on('avg:', { kind: 'raw', body });
     const error = await failure({ apiVersion: 'v2', query: 'avg:a.b{*}' });
     expect(error.code).toBe('PROVIDER_RESPONSE');
     expect(error.message).toContain('metric not found: foo');
@@ -229,7 +220,7 @@ describe('datadog failures become ProviderErrors with Datadog’s words', () => 
     { name: 'when Datadog answers 401 then it is an authentication error naming where the keys came from', fixture: { kind: 'status', status: 401, body: { errors: ['Unauthorized'] } } as const, code: 'PROVIDER_HTTP', status: 401, texts: ['authentication error', 'HTTP 401', 'Unauthorized', 'DD_API_KEY'] },
     { name: 'when a proxy answers 502 with HTML then the page text is quoted, shortened', fixture: { kind: 'status', status: 502, body: '<html>Bad Gateway</html>' } as const, code: 'PROVIDER_HTTP', status: 502, texts: ['HTTP 502', '<html>Bad Gateway</html>'] },
   ])('$name', async ({ fixture, code, status, texts }) => {
-    fake.on('avg:', fixture);
+    dd().on('avg:', fixture);
     const error = await failure(block);
     expect(error.code).toBe(code);
     expect(error.status).toBe(status);
@@ -237,8 +228,8 @@ describe('datadog failures become ProviderErrors with Datadog’s words', () => 
   });
 
   it('when the keys are wrong then the fake answers 403 and the error says authentication without showing a key', async () => {
-    fake.on('avg:', fixtures.value(1));
-    const env = { DD_API_KEY: 'wrong-api-key-secret', DD_APP_KEY: 'wrong-app-key-secret', DD_ADDRESS: fake.url };
+    dd().on('avg:', fixtures.value(1));
+    const env = { DD_API_KEY: 'wrong-api-key-secret', DD_APP_KEY: 'wrong-app-key-secret', DD_ADDRESS: dd().url };
     const error = await failure(block, { deps: { env } });
     expect(error.status).toBe(403);
     expect(error.message).toContain('authentication error');
@@ -248,7 +239,7 @@ describe('datadog failures become ProviderErrors with Datadog’s words', () => 
   });
 
   it('when Datadog rate-limits then it is PROVIDER_RATE_LIMITED with retryAfterMs from X-RateLimit-Reset', async () => {
-    fake.on('avg:', fixtures.rateLimited(7));
+    dd().on('avg:', fixtures.rateLimited(7));
     const error = await failure(block);
     expect(error.code).toBe('PROVIDER_RATE_LIMITED');
     expect(error.status).toBe(429);
@@ -256,35 +247,35 @@ describe('datadog failures become ProviderErrors with Datadog’s words', () => 
     expect(error.message).toContain('"query_scalar_public"');
     expect(error.message).toContain('resets in 7s');
     // One request only: the client's own retry loop (≥ 2 s backoff) is off.
-    expect(fake.requests).toHaveLength(1);
+    expect(dd().requests).toHaveLength(1);
   });
 
   it('when a 429 carries no reset header then retryAfterMs is left to the engine', async () => {
-    fake.on('avg:', { kind: 'status', status: 429, body: { errors: ['Rate limit exceeded'] } });
+    dd().on('avg:', { kind: 'status', status: 429, body: { errors: ['Rate limit exceeded'] } });
     const error = await failure(block);
     expect(error.code).toBe('PROVIDER_RATE_LIMITED');
     expect(error.retryAfterMs).toBeUndefined();
   });
 
   it('when a 500 comes back then the client does not retry it', async () => {
-    fake.on('avg:', fixtures.serverError());
+    dd().on('avg:', fixtures.serverError());
     await failure(block);
-    expect(fake.requests).toHaveLength(1);
+    expect(dd().requests).toHaveLength(1);
   });
 
   it('when Datadog is slower than requestTimeout then it is PROVIDER_TIMEOUT naming the limit', async () => {
-    fake.on('avg:', fixtures.slow(30_000, fixtures.value(1)));
+    dd().on('avg:', fixtures.slow(30_000, fixtures.value(1)));
     const error = await failure({ ...block, requestTimeout: '200ms' });
     expect(error.code).toBe('PROVIDER_TIMEOUT');
     expect(error.message).toContain('timed out after 200ms (requestTimeout)');
-    expect(error.message).toContain(`POST ${fake.url}/api/v2/query/scalar`);
+    expect(error.message).toContain(`POST ${dd().url}/api/v2/query/scalar`);
   });
 
   it('when the run is aborted mid-request then the error says so', async () => {
-    fake.on('avg:', fixtures.slow(30_000, fixtures.value(1)));
+    dd().on('avg:', fixtures.slow(30_000, fixtures.value(1)));
     const controller = new AbortController();
     const pending = failure(block, { signal: controller.signal });
-    await expect.poll(() => fake.requests.length).toBe(1);
+    await expect.poll(() => dd().requests.length).toBe(1);
     controller.abort();
     const error = await pending;
     expect(error.code).toBe('PROVIDER_UNREACHABLE');
@@ -293,7 +284,7 @@ describe('datadog failures become ProviderErrors with Datadog’s words', () => 
 
   it('when nothing listens at the address then it is PROVIDER_UNREACHABLE naming address and cause', async () => {
     const address = `http://127.0.0.1:${await freePort()}`;
-    const error = await failure(block, { deps: { env: { ...fake.env(), DD_ADDRESS: address } } });
+    const error = await failure(block, { deps: { env: { ...dd().env(), DD_ADDRESS: address } } });
     expect(error.code).toBe('PROVIDER_UNREACHABLE');
     expect(error.message).toContain(address);
     expect(error.message).toContain('ECONNREFUSED');
@@ -311,7 +302,7 @@ describe('datadog credentials', () => {
     return { reads, readSecret };
   };
   beforeEach(() => {
-    fake.on('avg:a.b', fixtures.value(1));
+    dd().on('avg:a.b', fixtures.value(1));
   });
 
   it.each([
@@ -322,44 +313,44 @@ describe('datadog credentials', () => {
     const error = await failure(block, { deps: { env } });
     expect(error.code).toBe('PROVIDER_CONFIG');
     expect(error.message).toContain(text);
-    expect(fake.requests).toHaveLength(0);
+    expect(dd().requests).toHaveLength(0);
   });
 
   it('when the address ends with a slash then requests still reach /api/…', async () => {
-    await measure(block, { deps: { env: { ...fake.env(), DD_ADDRESS: `${fake.url}/` } } });
+    await measure(block, { deps: { env: { ...dd().env(), DD_ADDRESS: `${dd().url}/` } } });
     expect(lastRequest().path).toBe('/api/v2/query/scalar');
   });
 
   it('when secretRef names a Secret then only that Secret is read, in metricgate’s namespace', async () => {
-    const { reads, readSecret } = secrets({ '(own)/dd/api-key': FAKE_API_KEY, '(own)/dd/app-key': FAKE_APP_KEY, '(own)/dd/address': `${fake.url}\n` });
+    const { reads, readSecret } = secrets({ '(own)/dd/api-key': FAKE_API_KEY, '(own)/dd/app-key': FAKE_APP_KEY, '(own)/dd/address': `${dd().url}\n` });
     await measure({ ...block, secretRef: { name: 'dd' } }, { deps: { env: {}, readSecret } });
     expect(lastRequest()).toMatchObject({ apiKey: FAKE_API_KEY, appKey: FAKE_APP_KEY, status: 200 });
     expect(new Set(reads.map((r) => `${r.namespace ?? '(own)'}/${r.name}`))).toEqual(new Set(['(own)/dd']));
   });
 
   it('when secretRef is namespaced then the Secret is read from the run’s namespace', async () => {
-    const { readSecret } = secrets({ 'shop/dd/api-key': FAKE_API_KEY, 'shop/dd/app-key': FAKE_APP_KEY, 'shop/dd/address': fake.url });
+    const { readSecret } = secrets({ 'shop/dd/api-key': FAKE_API_KEY, 'shop/dd/app-key': FAKE_APP_KEY, 'shop/dd/address': dd().url });
     await measure({ ...block, secretRef: { name: 'dd', namespaced: true } }, { deps: { env: {}, readSecret }, namespace: 'shop' });
     expect(lastRequest().status).toBe(200);
   });
 
   it('when secretRef is set but the environment has keys then the environment is not used (Argo’s code)', async () => {
     const { readSecret } = secrets({});
-    const error = await failure({ ...block, secretRef: { name: 'dd' } }, { deps: { env: fake.env(), readSecret } });
+    const error = await failure({ ...block, secretRef: { name: 'dd' } }, { deps: { env: dd().env(), readSecret } });
     expect(error.code).toBe('PROVIDER_CONFIG');
     expect(error.message).toContain('Secret "dd"');
     expect(error.message).toContain('api-key and app-key are required');
   });
 
   it('when secretRef is set but Secrets cannot be read here then the fix is named', async () => {
-    const error = await failure({ ...block, secretRef: { name: 'dd' } }, { deps: { env: fake.env() } });
+    const error = await failure({ ...block, secretRef: { name: 'dd' } }, { deps: { env: dd().env() } });
     expect(error.code).toBe('PROVIDER_CONFIG');
     expect(error.message).toContain('cannot read Kubernetes Secrets');
     expect(error.message).toContain('DD_API_KEY');
   });
 
   it('when the environment has no keys then the Secret "datadog" is the fallback', async () => {
-    const { reads, readSecret } = secrets({ '(own)/datadog/api-key': FAKE_API_KEY, '(own)/datadog/app-key': FAKE_APP_KEY, '(own)/datadog/address': fake.url });
+    const { reads, readSecret } = secrets({ '(own)/datadog/api-key': FAKE_API_KEY, '(own)/datadog/app-key': FAKE_APP_KEY, '(own)/datadog/address': dd().url });
     await measure(block, { deps: { env: {}, readSecret } });
     expect(lastRequest().status).toBe(200);
     expect(reads.every((r) => r.name === 'datadog' && r.namespace === undefined)).toBe(true);

@@ -8,22 +8,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { datadogScoper } from '../../../src/scoping/datadog.js';
-import { ScopeError, getScoper } from '../../../src/scoping/scoper.js';
+import { getScoper } from '../../../src/scoping/scoper.js';
 import type { ScopeTarget } from '../../../src/scoping/scoper.js';
+import { scopeError } from './scope-error.js';
 
 const canary: ScopeTarget = { label: 'argo-rollouts-status', value: 'canary' };
 /** The filter the scoper adds for `canary`; spelled once so the tables stay readable. */
 const C = 'argo-rollouts-status:canary';
-
-function scopeError(run: () => unknown): ScopeError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ScopeError) return error;
-    throw error;
-  }
-  throw new Error('expected a ScopeError, but nothing was thrown');
-}
 
 describe('datadogScoper.scope on real-world queries', () => {
   it.each([

@@ -7,22 +7,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { promqlScoper } from '../../../src/scoping/promql.js';
-import { ScopeError } from '../../../src/scoping/scoper.js';
 import type { ScopeTarget } from '../../../src/scoping/scoper.js';
+import { scopeError } from './scope-error.js';
 
 const canary: ScopeTarget = { label: 'argo_rollouts_status', value: 'canary' };
 /** The matcher the scoper adds for `canary`; spelled once so the tables stay readable. */
 const C = 'argo_rollouts_status="canary"';
-
-function scopeError(run: () => unknown): ScopeError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ScopeError) return error;
-    throw error;
-  }
-  throw new Error('expected a ScopeError, but nothing was thrown');
-}
 
 describe('promqlScoper.scope on real-world canary queries', () => {
   it.each([
