@@ -7,15 +7,14 @@
 import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { hostname } from 'node:os';
-import { KubeConfigError, createKubeObjects, kubeSecretSource, loadKubeConfig, type KubeObjects } from '../actuators/index.js';
-import { buildApp } from '../api/app.js';
+import { existsSync } from 'node:fs';
+import { homedir, hostname } from 'node:os';
+import { delimiter, join } from 'node:path';
+import type { KubeObjects } from '../actuators/index.js';
 import { systemClock } from '../engine/index.js';
 import { quote, type ArgSources, type Issue } from '../model/index.js';
 import { createProviders } from '../providers/index.js';
-import { startController } from '../triggers/index.js';
 import {
-  Actuator,
   BullScheduler,
   RUN_QUEUE,
   RedisRunStore,
@@ -175,14 +174,44 @@ export interface Roles {
 }
 
 /**
+ * Whether any Kubernetes credentials could be found, checked without loading the client (it is
+ * large, and most workers outside a cluster never need it). Same order as loadKubeConfig.
+ */
+function kubeConfigPresent(config: ServiceConfig, env: Readonly<Record<string, string | undefined>>): boolean {
+  if (config.kubeconfig) return true;
+  if (env['KUBERNETES_SERVICE_HOST'] && existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token')) return true;
+  const listed = (env['KUBECONFIG'] ?? '').split(delimiter).filter(Boolean);
+  if (listed.length > 0) return listed.some((f) => existsSync(f));
+  return existsSync(join(env['HOME'] ?? homedir(), '.kube', 'config'));
+}
+
+/** What the service uses from the cluster, loaded only when there is one. */
+interface KubeParts {
+  readonly kube: KubeObjects;
+  readonly secrets: Required<Pick<ArgSources, 'secret'>>;
+}
+
+/**
  * Kubernetes access, when there is any: an explicit --kubeconfig that fails is an error; finding
  * no cluster at all just turns the rollout watcher and actuation off.
  */
-function connectKube(config: ServiceConfig, env: Readonly<Record<string, string | undefined>>, logger: Logger, required: boolean): KubeObjects | undefined {
+async function connectKube(
+  config: ServiceConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  logger: Logger,
+  required: boolean,
+  given?: KubeObjects,
+): Promise<KubeParts | undefined> {
+  if (!given && !required && !kubeConfigPresent(config, env)) {
+    logger.info('no Kubernetes access (no kubeconfig, not in a cluster): the rollout watcher and verdict actuation are off');
+    return undefined;
+  }
+  const actuators = await import('../actuators/index.js');
   try {
-    return createKubeObjects(loadKubeConfig({ kubeconfig: config.kubeconfig, context: config.kubeContext, env }));
+    const kube = given ?? actuators.createKubeObjects(actuators.loadKubeConfig({ kubeconfig: config.kubeconfig, context: config.kubeContext, env }));
+    return { kube, secrets: actuators.kubeSecretSource(kube) };
   } catch (err) {
-    if (err instanceof KubeConfigError && !err.explicit && !required) {
+    if (err instanceof actuators.KubeConfigError && !err.explicit && !required) {
       logger.info({ reason: err.message }, 'no Kubernetes access: the rollout watcher and verdict actuation are off');
       return undefined;
     }
@@ -190,20 +219,18 @@ function connectKube(config: ServiceConfig, env: Readonly<Record<string, string 
   }
 }
 
-function readSecretVia(kube: KubeObjects): (ref: { namespace?: string; name: string; key: string }) => Promise<string | undefined> {
-  const source = kubeSecretSource(kube);
-  return async (ref) => source.secret({ name: ref.name, key: ref.key }, ref.namespace).catch(() => undefined);
+function readSecretVia(parts: KubeParts): (ref: { namespace?: string; name: string; key: string }) => Promise<string | undefined> {
+  return async (ref) => parts.secrets.secret({ name: ref.name, key: ref.key }, ref.namespace).catch(() => undefined);
 }
 
 /** Secret args: `METRICGATE_SECRET_<NAME>_<KEY>` first (an operator override), then the run namespace's Secret. */
-function secretSources(env: Readonly<Record<string, string | undefined>>, kube: KubeObjects | undefined): ArgSources {
+function secretSources(env: Readonly<Record<string, string | undefined>>, parts: KubeParts | undefined): ArgSources {
   const fromEnv = envSecretSource(env);
-  if (!kube) return fromEnv;
-  const fromKube = kubeSecretSource(kube);
+  if (!parts) return fromEnv;
   return {
     secret: async (ref, namespace) => {
       const value = env[secretEnvName(ref.name, ref.key)];
-      return value !== undefined ? value : fromKube.secret(ref, namespace);
+      return value !== undefined ? value : parts.secrets.secret(ref, namespace);
     },
   };
 }
@@ -216,7 +243,8 @@ export async function startService(
   logger: Logger = createLogger({ level: config.logLevel }),
   overrides: { kube?: KubeObjects } = {},
 ): Promise<RunningService> {
-  const kube = overrides.kube ?? connectKube(config, env, logger, roles.controller === 'required');
+  const kubeParts = await connectKube(config, env, logger, roles.controller === 'required', overrides.kube);
+  const kube = kubeParts?.kube;
   const redis: RedisClient = connectRedis(config.redisUrl);
   const blocking: RedisClient = connectRedis(config.redisUrl, { forWorker: true });
   for (const client of [redis, blocking]) client.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
@@ -225,9 +253,9 @@ export async function startService(
   queue.on('error', (err) => logger.warn({ err: err.message }, 'queue error'));
   const store = new RedisRunStore(redis, { prefix: config.prefix, finishedRunTtlSeconds: config.runTtlSeconds });
   const templates = new RedisTemplateStore(redis, { prefix: config.prefix });
-  const sources = secretSources(env, kube);
+  const sources = secretSources(env, kubeParts);
   const service = new RunService({ store, templates, scheduler: new BullScheduler(queue), clock: systemClock, sources, logger, metrics });
-  const actuator = kube ? new Actuator({ store, kube, logger, metrics }) : undefined;
+  const actuator = kube ? new (await import('../queue/actuation.js')).Actuator({ store, kube, logger, metrics }) : undefined;
   const sweeper = roles.worker ? new Sweeper({ store, queue, service, clock: systemClock, sources, logger }) : undefined;
   sweeper?.start();
   const worker = roles.worker
@@ -236,7 +264,7 @@ export async function startService(
         {
           store,
           service,
-          providers: createProviders({ env, ...(kube ? { readSecret: readSecretVia(kube) } : {}) }),
+          providers: createProviders({ env, ...(kubeParts ? { readSecret: readSecretVia(kubeParts) } : {}) }),
           clock: systemClock,
           sources,
           logger,
@@ -248,7 +276,7 @@ export async function startService(
     : undefined;
   const stopController =
     roles.controller && kube
-      ? await startController({
+      ? await (await import('../triggers/index.js')).startController({
           kube,
           service,
           store,
@@ -262,6 +290,7 @@ export async function startService(
   let url: string | undefined;
   if (roles.api) {
     if (config.insecureDev) logger.warn('API authentication is DISABLED (--insecure-dev): never run like this outside a laptop');
+    const { buildApp } = await import('../api/app.js');
     app = await buildApp(
       {
         runs: service,

@@ -9,7 +9,7 @@
  */
 import type { Queue } from 'bullmq';
 import { dueAt, isTerminating, planRun, type Clock, type RunStore } from '../engine/index.js';
-import type { ArgSources } from '../model/index.js';
+import type { AnalysisRun, ArgSources } from '../model/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import { TERMINATE_AT_ANNOTATION, measureJobId } from './names.js';
 import type { RunService } from './run-service.js';
@@ -19,7 +19,7 @@ export interface SweeperOptions {
   readonly intervalMs?: number;
   /** A measurement counts as lost once it is this overdue, ms. @defaultValue 30000 */
   readonly graceMs?: number;
-  /** Running runs examined per sweep. @defaultValue 5000 */
+  /** Running runs examined per sweep; the next sweep continues where this one stopped. @defaultValue 5000 */
   readonly maxRuns?: number;
 }
 
@@ -30,9 +30,27 @@ export interface SweepResult {
   readonly terminated: number;
 }
 
+/**
+ * True when none of the run's metrics can be overdue yet: a next measurement is never due before
+ * the last one finished (or, before the first, before the run started), so if every metric was
+ * active within the grace period there is nothing to repair — and no plan has to be built.
+ */
+export function recentlyActive(run: AnalysisRun, metricCount: number, now: number, graceMs: number): boolean {
+  const started = Date.parse(run.status?.startedAt ?? '');
+  const results = run.status?.metricResults ?? [];
+  if (results.length < metricCount && !(started + graceMs > now)) return false;
+  return results.every((r) => {
+    const last = r.measurements[r.measurements.length - 1];
+    const at = Date.parse(last?.finishedAt ?? run.status?.startedAt ?? '');
+    return Number.isFinite(at) && at + graceMs > now;
+  });
+}
+
 export class Sweeper {
   private timer?: NodeJS.Timeout;
   private running?: Promise<SweepResult>;
+  /** Where the previous sweep stopped, so successive sweeps cover every run, not just the newest. */
+  private cursor?: string;
 
   constructor(
     private readonly deps: { store: RunStore; queue: Queue; service: RunService; clock: Clock; sources?: ArgSources; logger: Logger },
@@ -71,7 +89,8 @@ export class Sweeper {
     let rescheduled = 0;
     let retried = 0;
     let terminated = 0;
-    let cursor: string | undefined;
+    const maxRuns = this.options.maxRuns ?? 5000;
+    let cursor = this.cursor;
     do {
       const page = await store.list({ phase: 'Running', limit: 500, cursor });
       cursor = page.nextCursor;
@@ -84,7 +103,7 @@ export class Sweeper {
           terminated++;
           continue;
         }
-        if (isTerminating(run)) continue;
+        if (isTerminating(run) || recentlyActive(run, run.spec.metrics.length, now, grace)) continue;
         const { plan } = await planRun(run, { secrets: 'resolve', sources: this.deps.sources ?? {} });
         for (const metric of plan?.metrics ?? []) {
           const at = dueAt(run, metric);
@@ -106,9 +125,11 @@ export class Sweeper {
             logger.warn({ run: uid, metric: metric.name, job: id, state }, 'rescheduled a lost measurement');
           }
         }
-        if (examined >= (this.options.maxRuns ?? 5000)) return { examined, rescheduled, retried, terminated };
       }
+      if (examined >= maxRuns) break;
     } while (cursor);
+    // Resume after the last page next time; start over once the end was reached.
+    this.cursor = cursor;
     return { examined, rescheduled, retried, terminated };
   }
 }

@@ -8,7 +8,7 @@
  * between measuring and recording measures again, a worker killed between recording and
  * scheduling is covered by the retry, and no measurement is ever recorded twice or lost.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DelayedError, Worker, type Job } from 'bullmq';
 import {
@@ -53,7 +53,12 @@ export interface WorkerOptions {
   readonly prefix?: string;
   /** A job is stalled (and handed to another worker) when its lock is not renewed for this long, ms. @defaultValue 10000 */
   readonly lockDurationMs?: number;
-  /** Plans kept in memory, by run uid. @defaultValue 2000 */
+  /**
+   * Distinct plans kept in memory (runs with the same spec, args and scope share one). Keep it
+   * above the number of distinct active run specs: runs are measured round-robin, so a smaller LRU
+   * misses on every measurement and each one re-plans (validation, PromQL parse, compile).
+   * @defaultValue 20000
+   */
   readonly planCacheSize?: number;
   /** Recorded on each measurement (`metadata.worker`), to trace which process measured. @defaultValue host-pid-random */
   readonly workerId?: string;
@@ -62,30 +67,40 @@ export interface WorkerOptions {
 /** How early a delayed job may fire and still count as on time (BullMQ delay granularity), ms. */
 const EARLY_TOLERANCE_MS = 5;
 
-/** Plans are pure functions of the stored spec; caching them skips re-validation per measurement. */
+/**
+ * Plans are pure functions of what a run asks for (namespace, spec without `terminate`, scope
+ * annotations), so they are cached by that content, not by run: the many runs of one template
+ * and args — every revision of a rollout, every step — share one plan, which keeps the worker's
+ * memory flat however many runs are active. LRU-evicted.
+ */
 class PlanCache {
   private readonly plans = new Map<string, RunPlan>();
   constructor(private readonly size: number) {}
 
-  get(uid: string): RunPlan | undefined {
-    const p = this.plans.get(uid);
+  /** The content key of a run's plan. */
+  static key(run: AnalysisRun): string {
+    const { terminate: _terminate, ...spec } = run.spec;
+    const scoping = Object.entries(run.metadata.annotations ?? {})
+      .filter(([k]) => k.startsWith('metricgate.io/scope') || k.startsWith('metricgate.io/default-scope'))
+      .sort(([a], [b]) => a.localeCompare(b));
+    return createHash('sha1').update(JSON.stringify([run.metadata.namespace, spec, scoping])).digest('base64');
+  }
+
+  get(key: string): RunPlan | undefined {
+    const p = this.plans.get(key);
     if (p) {
-      this.plans.delete(uid);
-      this.plans.set(uid, p);
+      this.plans.delete(key);
+      this.plans.set(key, p);
     }
     return p;
   }
 
-  set(uid: string, plan: RunPlan): void {
-    this.plans.set(uid, plan);
+  set(key: string, plan: RunPlan): void {
+    this.plans.set(key, plan);
     if (this.plans.size > this.size) {
       const oldest = this.plans.keys().next().value;
       if (oldest !== undefined) this.plans.delete(oldest);
     }
-  }
-
-  delete(uid: string): void {
-    this.plans.delete(uid);
   }
 }
 
@@ -98,7 +113,7 @@ export class RunProcessor {
     private readonly deps: WorkerDeps,
     options: WorkerOptions = {},
   ) {
-    this.plans = new PlanCache(options.planCacheSize ?? 2000);
+    this.plans = new PlanCache(options.planCacheSize ?? 20_000);
     this.workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 4)}`;
   }
 
@@ -125,10 +140,11 @@ export class RunProcessor {
 
   private async plan(run: AnalysisRun): Promise<RunPlan | undefined> {
     const uid = run.metadata.uid ?? '';
-    const cached = this.plans.get(uid);
+    const key = PlanCache.key(run);
+    const cached = this.plans.get(key);
     if (cached) return cached;
     const { plan, issues } = await planRun(run, { secrets: 'resolve', sources: this.deps.sources ?? {} });
-    if (plan) this.plans.set(uid, plan);
+    if (plan) this.plans.set(key, plan);
     else this.deps.logger.error({ run: uid, issues }, 'stored run no longer validates');
     return plan;
   }
@@ -136,10 +152,7 @@ export class RunProcessor {
   private async measure(data: MeasureJob, job: Job | undefined, token: string | undefined): Promise<string> {
     const { store, clock, logger } = this.deps;
     const stored = await store.get(data.uid);
-    if (!stored || isCompleted(stored.run.status?.phase)) {
-      this.plans.delete(data.uid);
-      return 'run finished';
-    }
+    if (!stored || isCompleted(stored.run.status?.phase)) return 'run finished';
     const plan = await this.plan(stored.run);
     const metric = plan?.metrics.find((m) => m.name === data.metric);
     if (!plan || !metric) return 'metric not in plan';
@@ -189,7 +202,6 @@ export class RunProcessor {
       const written = await this.deps.store.update(data.uid, current.version, next);
       if (!written) continue; // another metric of the same run wrote first: re-read and re-apply
       if (isCompleted(next.status?.phase)) {
-        this.plans.delete(data.uid);
         await this.deps.service.completed(next);
         return `recorded; run ${next.status?.phase ?? ''}`;
       }

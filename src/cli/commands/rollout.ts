@@ -10,7 +10,7 @@
  * server is unreachable or no kubeconfig exists at all.
  */
 import type { Command } from 'commander';
-import { ArgoRolloutTarget, contextNamespace, createKubeObjects, KubeConfigError, loadKubeConfig, type ActionResult, type RolloutAction } from '../../actuators/index.js';
+import type { ActionResult, RolloutAction } from '../../actuators/index.js';
 import { EXIT, type CliIO } from '../io.js';
 
 /** Flags shared by the four verbs. */
@@ -44,6 +44,8 @@ export async function runRolloutCommand(verb: Verb['command'], name: string, fla
   if (spec === undefined) return usage(io, `unknown command ${verb}`);
   if (!['text', 'json'].includes(flags.output)) return usage(io, `--output: expected text or json, got ${JSON.stringify(flags.output)}`);
   if (flags.namespace !== undefined && flags.namespace.trim() === '') return usage(io, '--namespace: must not be empty');
+  // Loaded on use: the Kubernetes client is large, and most commands never need it.
+  const { ArgoRolloutTarget, contextNamespace, createKubeObjects, KubeConfigError, loadKubeConfig } = await import('../../actuators/index.js');
   let kubeConfig;
   try {
     kubeConfig = loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context, env: io.env });
