@@ -37,7 +37,7 @@ function metricBlock(r: MetricResult, style: Style): string {
   const counts = `${r.count} measured: ${r.successful} successful, ${r.failed} failed, ${r.inconclusive} inconclusive${r.error ? `, ${r.error} errors` : ''}`;
   const lines = [`  ${paint(style, r.phase, `${MARK[r.phase]} ${r.name.padEnd(24)} ${r.phase.padEnd(12)}`)} ${counts}${r.dryRun ? ' (dry run)' : ''}`];
   if (r.message) lines.push(`      ${r.message}`);
-  const query = r.measurements[r.measurements.length - 1]?.metadata?.['query']?.replace(/\s+/g, ' ').trim();
+  const query = (r.measurements[r.measurements.length - 1]?.metadata?.['query'] ?? r.metadata?.['query'])?.replace(/\s+/g, ' ').trim();
   if (query && !(r.message ?? '').includes(query)) lines.push(`      query: ${query}`);
   return lines.join('\n');
 }

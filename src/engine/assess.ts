@@ -94,6 +94,34 @@ export function nextWakeAt(run: AnalysisRun, plan: RunPlan): number | undefined 
   return earliest;
 }
 
+/**
+ * Measurement metadata that is the same for every measurement of a metric (the resolved query,
+ * the scope) is kept once on the metric result, where Argo keeps its ResolvedPrometheusQuery, and
+ * only on a measurement when it differs. Runs stay small, which is most of what a worker moves
+ * through Redis per measurement.
+ */
+export const METRIC_LEVEL_METADATA = ['query', 'scope', 'scopeLabel'] as const;
+
+function hoistMetricMetadata(
+  current: Readonly<Record<string, string>> | undefined,
+  m: Measurement,
+): { measurement: Measurement; metadata?: Record<string, string> } {
+  if (!m.metadata) return { measurement: m };
+  const own: Record<string, string> = { ...m.metadata };
+  let metadata: Record<string, string> | undefined;
+  for (const key of METRIC_LEVEL_METADATA) {
+    const value = own[key];
+    if (value === undefined) continue;
+    if (current?.[key] === undefined && metadata?.[key] === undefined) {
+      metadata = { ...(metadata ?? current), [key]: value };
+      delete own[key];
+    } else if (current?.[key] === value) delete own[key];
+  }
+  const rest = Object.keys(own).length > 0 ? { metadata: own } : {};
+  const { metadata: _dropped, ...base } = m;
+  return { measurement: { ...base, ...rest }, ...(metadata ? { metadata } : {}) };
+}
+
 /** Appends a completed measurement and updates the counters exactly as Argo's runMeasurements does. */
 export function recordMeasurement(status: AnalysisRunStatus, metric: PlannedMetric, measurement: Measurement): AnalysisRunStatus {
   const prev: MetricResult = resultOf(status, metric.name) ?? {
@@ -109,7 +137,8 @@ export function recordMeasurement(status: AnalysisRunStatus, metric: PlannedMetr
     consecutiveSuccess: 0,
     ...(metric.dryRun ? { dryRun: true } : {}),
   };
-  const next = { ...prev, measurements: [...prev.measurements, measurement] };
+  const { measurement: slim, metadata } = hoistMetricMetadata(prev.metadata, measurement);
+  const next = { ...prev, ...(metadata ? { metadata } : {}), measurements: [...prev.measurements, slim] };
   switch (measurement.phase) {
     case 'Successful':
       Object.assign(next, { successful: prev.successful + 1, count: prev.count + 1, consecutiveError: 0, consecutiveSuccess: prev.consecutiveSuccess + 1 });
@@ -285,7 +314,7 @@ function metricMessage(metric: PlannedMetric, r: MetricResult, phase: AnalysisPh
   const lastWith = (p: AnalysisPhase): Measurement | undefined => [...r.measurements].reverse().find((m) => m.phase === p);
   const cause = (m: Measurement | undefined): string => {
     if (!m) return '';
-    const query = m.metadata?.['query']?.replace(/\s+/g, ' ').trim();
+    const query = (m.metadata?.['query'] ?? r.metadata?.['query'])?.replace(/\s+/g, ' ').trim();
     return `${m.message ?? `value ${m.value ?? '?'}`}${query ? ` (query: ${query})` : ''}`;
   };
   switch (phase) {

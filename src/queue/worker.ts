@@ -75,7 +75,22 @@ const EARLY_TOLERANCE_MS = 5;
  */
 class PlanCache {
   private readonly plans = new Map<string, RunPlan>();
+  /** Run uid → its plan (shared objects), so a run's next measurement skips hashing its spec. */
+  private readonly byRun = new Map<string, RunPlan>();
   constructor(private readonly size: number) {}
+
+  /** The plan of a run seen before. */
+  forRun(uid: string): RunPlan | undefined {
+    return this.byRun.get(uid);
+  }
+
+  remember(uid: string, plan: RunPlan): void {
+    this.byRun.set(uid, plan);
+    if (this.byRun.size > this.size) {
+      const oldest = this.byRun.keys().next().value;
+      if (oldest !== undefined) this.byRun.delete(oldest);
+    }
+  }
 
   /** The content key of a run's plan. */
   static key(run: AnalysisRun): string {
@@ -140,11 +155,19 @@ export class RunProcessor {
 
   private async plan(run: AnalysisRun): Promise<RunPlan | undefined> {
     const uid = run.metadata.uid ?? '';
+    const known = this.plans.forRun(uid);
+    if (known) return known;
     const key = PlanCache.key(run);
     const cached = this.plans.get(key);
-    if (cached) return cached;
+    if (cached) {
+      this.plans.remember(uid, cached);
+      return cached;
+    }
     const { plan, issues } = await planRun(run, { secrets: 'resolve', sources: this.deps.sources ?? {} });
-    if (plan) this.plans.set(key, plan);
+    if (plan) {
+      this.plans.set(key, plan);
+      this.plans.remember(uid, plan);
+    }
     else this.deps.logger.error({ run: uid, issues }, 'stored run no longer validates');
     return plan;
   }

@@ -117,7 +117,7 @@ describe('rollout-step trigger with the Argo target', () => {
     const { run, record } = await actuated('checkout');
     expect(run.status?.phase).toBe('Successful');
     expect(run.metadata.labels).toMatchObject({ 'rollout-type': 'Step', 'step-index': '1', 'rollouts-pod-template-hash': 'checkout-new' });
-    expect(run.status?.metricResults.find((m) => m.name === 'error-rate')?.measurements[0]?.metadata?.['query']).toContain('argo_rollouts_status="canary"');
+    expect(run.status?.metricResults.find((m) => m.name === 'error-rate')?.metadata?.['query']).toContain('argo_rollouts_status="canary"');
     expect(record).toMatchObject({ action: 'advance', outcome: 'applied', patches: ['clear-pause-conditions'] });
     expect(roStatus('checkout')['pauseConditions']).toBeUndefined();
     expect(roStatus('checkout')['abort']).toBeUndefined();

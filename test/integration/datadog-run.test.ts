@@ -273,7 +273,7 @@ describe('scoping reaches Datadog as the argo-rollouts-status tag', () => {
       'sum:requests{service:checkout,argo-rollouts-status:canary}.as_count()',
     ]);
     expect(dd().requests[0]?.formulas).toEqual(["moving_rollup(a, 60, 'sum') / b"]);
-    expect(out.measurements[0]?.metadata).toMatchObject({ scope: 'canary', scopeLabel: 'argo-rollouts-status' });
+    expect(out.run.status?.metricResults[0]?.metadata).toMatchObject({ scope: 'canary', scopeLabel: 'argo-rollouts-status' });
   });
 
   it('when run with --scope stable then the stable pods are judged and pass', async () => {

@@ -68,7 +68,7 @@ describe('Prometheus templates on the test dataset (real Prometheus)', () => {
 
   it('when the nginx gate runs then ingress metrics stay unscoped and the restart metric is scoped to the canary', async () => {
     const result = await run('nginx-canary-gate.yaml', { namespace, ingress: 'checkout-checkout-canary', workload: 'checkout', 'prometheus-address': prometheus }, '2026-01-01T00:30:00Z');
-    const first = (name: string) => result.status?.metricResults.find((r) => r.name === name)?.measurements[0]?.metadata;
+    const first = (name: string) => result.status?.metricResults.find((r) => r.name === name)?.metadata;
     expect(first('error-rate')?.['scope']).toBe('none');
     expect(first('error-rate')?.['query']).not.toContain('argo_rollouts_status');
     expect(first('restarts')?.['scope']).toBe('canary');

@@ -30,8 +30,8 @@ describe('metricgate run (real Prometheus, replayed)', () => {
       '2026-01-01T00:33:00.000Z',
       '2026-01-01T00:34:00.000Z',
     ]);
-    expect(errorRate?.measurements[0]?.metadata?.['query']).toContain('argo_rollouts_status="canary"');
-    expect(errorRate?.measurements[0]?.metadata?.['scope']).toBe('canary');
+    expect(errorRate?.metadata?.['query']).toContain('argo_rollouts_status="canary"');
+    expect(errorRate?.metadata?.['scope']).toBe('canary');
   });
 
   it('when the canary is broken then exit 1 and the message names metric, limit, value, condition and query', async () => {
@@ -51,7 +51,7 @@ describe('metricgate run (real Prometheus, replayed)', () => {
     const unscoped = await run('payments', ['--scope', 'none', '--at', '2026-01-01T00:30:00Z']);
     expect(first(scoped.run, 'error-rate')).toBeGreaterThan(0.07);
     expect(first(unscoped.run, 'error-rate')).toBeLessThan(first(scoped.run, 'error-rate') / 2);
-    expect(unscoped.run.status?.metricResults[0]?.measurements[0]?.metadata?.['query']).not.toContain('argo_rollouts_status');
+    expect(unscoped.run.status?.metricResults[0]?.metadata?.['query']).not.toContain('argo_rollouts_status');
   });
 
   it('when the stable scope is asked then the stable pods are judged', async () => {

@@ -54,7 +54,7 @@ describe('metricgate serve (real Redis + Prometheus)', () => {
     expect((await api(svc.url, 'PUT', '/api/v1/templates/live-gate', template)).status).toBe(201);
     const { json } = await api(svc.url, 'POST', '/api/v1/runs', { templates: [{ name: 'live-gate' }], args: [{ name: 'service', value: 'checkout' }] });
     const run = await finished(svc.url, (json as AnalysisRun).metadata.uid ?? '');
-    const query = run.status?.metricResults[0]?.measurements[0]?.metadata?.['query'];
+    const query = run.status?.metricResults[0]?.metadata?.['query'];
     expect(query).toBe('sum(rate(http_requests_total{argo_rollouts_status="canary",service="checkout"}[1m]))');
     expect(run.status?.phase).toBe('Successful');
   });
