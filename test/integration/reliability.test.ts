@@ -3,6 +3,7 @@
  * and a flood of malformed requests. Real Redis, real worker processes, real Prometheus.
  */
 import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +74,48 @@ describe('a worker killed with SIGKILL mid-run', () => {
       await svc.stop();
     }
   }, 180_000);
+});
+
+describe('SIGTERM drains a worker', () => {
+  it('when a worker is told to stop mid-measurement then it finishes and records the measurement, then exits 0', async () => {
+    const redisUrl = inject('redisUrl');
+    const prefix = uniquePrefix();
+    let arrived: () => void = () => undefined;
+    const inFlight = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    const port = await freePort();
+    const slow = createServer((_req, res) => {
+      arrived();
+      setTimeout(() => res.end(JSON.stringify({ ok: 1 })), 1500);
+    });
+    await new Promise<void>((r) => slow.listen(port, '127.0.0.1', () => r()));
+    const svc = await startTestService({ redisUrl, prefix, worker: false });
+    const worker = spawnWorker(redisUrl, prefix);
+    try {
+      const body = {
+        analysisRun: {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'AnalysisRun',
+          metadata: { name: 'drain' },
+          spec: { metrics: [{ name: 'slow', successCondition: 'result == 1', provider: { web: { url: `http://127.0.0.1:${port}/ok`, jsonPath: '{$.ok}' } } }] },
+        },
+      };
+      const { json } = await api(svc.url, 'POST', '/api/v1/runs', body);
+      const uid = (json as AnalysisRun).metadata.uid ?? '';
+      await inFlight;
+      worker.kill('SIGTERM');
+      const [code] = (await once(worker, 'exit')) as [number | null];
+      expect(code).toBe(0);
+      const run = await read(svc.url, uid);
+      expect(run?.status?.phase).toBe('Successful');
+      expect(run?.status?.metricResults[0]?.measurements).toHaveLength(1);
+    } finally {
+      if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
+      slow.close();
+      await svc.stop();
+    }
+  });
 });
 
 describe('Redis restarted mid-run', () => {
