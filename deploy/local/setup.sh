@@ -20,7 +20,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci
-elif [ ! -f dist/cli/main.js ]; then
-  npm run build
+  npm ci            # also builds dist/ (the prepare script)
+else
+  npm run build     # keep dist/ in step with src/ after a pull
 fi
