@@ -19,7 +19,6 @@ export const ERRORS = {
   MG_VALIDATION: { status: 422, remedy: 'Fix the fields listed in `issues` (each has a path and what would be valid); `metricgate lint` reports the same problems.' },
   MG_BAD_REQUEST: { status: 400, remedy: 'Check the query parameters and path named in the message.' },
   MG_NOT_FOUND: { status: 404, remedy: 'Check the id or name; runs expire after their TTL.' },
-  MG_CONFLICT: { status: 409, remedy: 'The object changed or is finished; read it again.' },
   MG_PAYLOAD_TOO_LARGE: { status: 413, remedy: 'Send a smaller body (limit: METRICGATE_BODY_LIMIT bytes).' },
   MG_UNSUPPORTED_MEDIA_TYPE: { status: 415, remedy: 'Use `Content-Type: application/json` (templates also accept `application/yaml`).' },
   MG_METHOD_NOT_ALLOWED: { status: 405, remedy: 'See the OpenAPI document at /api/v1/openapi.json for the methods each path accepts.' },

@@ -6,7 +6,7 @@
  * the one-shot CLI and tests; the Redis one (src/queue) serves the service. Both pass the same
  * contract suite (test/contract/run-store.case.ts).
  */
-import { isCompleted, type AnalysisPhase, type AnalysisRun, type AnalysisTemplate, type TemplateKind } from '../model/index.js';
+import type { AnalysisPhase, AnalysisRun, AnalysisTemplate, TemplateKind } from '../model/index.js';
 
 /** A run and the version its next write must name. */
 export interface StoredRun {
@@ -172,9 +172,4 @@ function requireUid(run: AnalysisRun): string {
 
 function clone<T>(value: T): T {
   return structuredClone(value);
-}
-
-/** True once the run has a final phase. */
-export function isFinished(stored: StoredRun | undefined): boolean {
-  return isCompleted(stored?.run.status?.phase);
 }

@@ -177,22 +177,6 @@ export function substituteArgs<T>(value: T, args: ReadonlyMap<string, string>, p
   return { value: walk(value, path) as T, issues };
 }
 
-/** Names of every `{{args.NAME}}` used anywhere in `value`. */
-export function usedArgs(value: unknown): Set<string> {
-  const used = new Set<string>();
-  const walk = (v: unknown): void => {
-    if (typeof v === 'string') {
-      for (const m of v.matchAll(TAG)) {
-        const tag = (m[1] ?? '').trim();
-        if (tag.startsWith('args.')) used.add(tag.slice(5));
-      }
-    } else if (Array.isArray(v)) v.forEach(walk);
-    else if (typeof v === 'object' && v !== null) Object.values(v).forEach(walk);
-  };
-  walk(value);
-  return used;
-}
-
 /** Replaces each secret value in `text` with `*****` (Argo's redaction). */
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
