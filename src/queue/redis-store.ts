@@ -97,9 +97,18 @@ export class RedisRunStore implements RunStore {
     return [this.key(uid), `${this.prefix}:runs`, `${this.prefix}:runs:seq`, ...PHASES.map((p) => this.phaseKey(p))];
   }
 
+  /** Running runs per target, so a rollout's watcher finds its runs without scanning every run. */
+  private targetKey(target: string): string {
+    return `${this.prefix}:running:${target}`;
+  }
+
   async create(run: AnalysisRun): Promise<{ created: boolean; stored: StoredRun }> {
     const uid = run.metadata.uid;
     if (!uid) throw new Error(`run ${run.metadata.name ?? '?'} has no metadata.uid`);
+    const target = run.metadata.annotations?.[TARGET_ANNOTATION];
+    // Indexed before the run exists: a crash in between leaves an entry that reads skip and drop,
+    // never a running run the index misses.
+    if (target) await this.redis.sadd(this.targetKey(target), uid);
     const phase = run.status?.phase ?? 'Pending';
     const score = Date.parse(run.metadata.creationTimestamp ?? '') || Date.now();
     const keys = this.keys(uid);
@@ -130,6 +139,7 @@ export class RedisRunStore implements RunStore {
   }
 
   async list(filter: RunFilter = {}): Promise<RunPage> {
+    if (filter.target && filter.phase === 'Running') return this.runningFor(filter.target, filter);
     const limit = Math.max(1, Math.min(filter.limit ?? 50, 500));
     const index = filter.phase ? this.phaseKey(filter.phase) : `${this.prefix}:runs`;
     const items: { run: AnalysisRun; score: string }[] = [];
@@ -147,6 +157,26 @@ export class RedisRunStore implements RunStore {
     const page = items.slice(0, limit);
     const last = page[page.length - 1];
     return { items: page.map((i) => i.run), ...(items.length > limit && last ? { nextCursor: last.score } : {}) };
+  }
+
+  /** Running runs of one target from the target index; finished or expired entries are dropped as met. */
+  private async runningFor(target: string, filter: RunFilter): Promise<RunPage> {
+    const key = this.targetKey(target);
+    const uids = await this.redis.smembers(key);
+    if (uids.length === 0) return { items: [] };
+    const pipeline = this.redis.pipeline();
+    for (const uid of uids) pipeline.hget(this.key(uid), 'doc');
+    const docs = (await pipeline.exec()) ?? [];
+    const items: AnalysisRun[] = [];
+    const stale: string[] = [];
+    docs.forEach(([, doc], i) => {
+      const run = typeof doc === 'string' ? (JSON.parse(doc) as AnalysisRun) : undefined;
+      if (!run || run.status?.phase !== 'Running') stale.push(uids[i] ?? '');
+      else if (Object.entries(filter.labels ?? {}).every(([k, v]) => run.metadata.labels?.[k] === v)) items.push(run);
+    });
+    if (stale.length > 0) await this.redis.srem(key, ...stale);
+    items.sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''));
+    return { items: items.slice(0, filter.limit ?? 500) };
   }
 
   private async collect(entries: readonly { uid: string; score: string }[], filter: RunFilter, into: { run: AnalysisRun; score: string }[], index: string): Promise<void> {

@@ -101,6 +101,19 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       expect(target.items.map((r) => r.metadata.uid)).toContain(runs[5]?.metadata.uid);
     });
 
+    it('when a target’s running runs are asked for then only its running runs come back, and finished ones drop out', async () => {
+      const store = await factory.runs();
+      const target = `argo:shop/t-${seq}`;
+      const a = sampleRun({ phase: 'Running', target });
+      const b = sampleRun({ phase: 'Running', target });
+      const other = sampleRun({ phase: 'Running', target: `${target}-other` });
+      for (const r of [a, b, other]) await store.create(r);
+      const uids = async (): Promise<(string | undefined)[]> => (await store.list({ phase: 'Running', target })).items.map((r) => r.metadata.uid).sort();
+      expect(await uids()).toEqual([a.metadata.uid, b.metadata.uid].sort());
+      await store.update(a.metadata.uid ?? '', 1, withPhase(a, 'Successful'));
+      expect(await uids()).toEqual([b.metadata.uid]);
+    });
+
     it('when a run changes phase then the phase index and counts follow', async () => {
       const store = await factory.runs();
       const run = sampleRun({ phase: 'Running' });
