@@ -6,7 +6,7 @@
  */
 import type { KubeObjects } from '../actuators/index.js';
 import type { RunStore, TemplateStore } from '../engine/index.js';
-import type { RunService } from '../queue/index.js';
+import { uidFromKey, type RunService } from '../queue/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import { LeaderElector } from './leader.js';
 import { RolloutStepTrigger } from './rollout-step.js';
@@ -31,6 +31,7 @@ export function triggerContext(service: RunService, store: RunStore, logger: Log
     terminate: async (uid, reason) => {
       await service.terminate(uid, reason);
     },
+    exists: async (key) => (await store.get(uidFromKey(key))) !== undefined,
     runningFor: async (target) => (await store.list({ phase: 'Running', target, limit: 500 })).items,
     logger,
   };

@@ -162,6 +162,8 @@ export class RolloutStepTrigger implements Trigger {
     }
     for (const desired of decision.runs) {
       try {
+        // Every status change of the rollout is an event; most find their run already started.
+        if (await ctx.exists(this.key(state, desired))) continue;
         const request = await this.request(rollout, state, desired);
         const { created, run } = await ctx.submit(request);
         if (created) ctx.logger.info({ rollout: `${state.namespace}/${state.name}`, run: run.metadata.uid, key: desired.key, mode: desired.mode }, 'analysis started');
@@ -188,7 +190,7 @@ export class RolloutStepTrigger implements Trigger {
     }
     const args = this.args(rollout, state, templates);
     const policy = parsePolicyAnnotation(annotations[ROLLOUT_ANNOTATIONS.policy]);
-    const idempotencyKey = `rollout:${state.uid ?? `${state.namespace}/${state.name}`}:${desired.key}`;
+    const idempotencyKey = this.key(state, desired);
     const built = runFromTemplates(templates, libraryOf(templates), {
       name: `${state.name}-${desired.podHash}-${state.revision ?? '0'}${desired.mode === 'step' ? `-${desired.stepIndex}` : ''}`,
       namespace: state.namespace,
@@ -219,6 +221,11 @@ export class RolloutStepTrigger implements Trigger {
         policy: desired.mode === 'background' ? { Successful: 'none', ...policy.policy } : policy.policy,
       },
     };
+  }
+
+  /** The idempotency key of a desired run: one run per (rollout, revision, step or background). */
+  private key(state: RolloutState, desired: DesiredRun): string {
+    return `rollout:${state.uid ?? `${state.namespace}/${state.name}`}:${desired.key}`;
   }
 
   /** canary-hash / stable-hash from status, `metricgate.io/args.*` annotations, fieldRef args read from the rollout. */

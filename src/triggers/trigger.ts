@@ -14,6 +14,8 @@ export interface TriggerContext {
   submit(request: RunRequest): Promise<{ run: AnalysisRun; created: boolean }>;
   /** Ends a run that is no longer wanted (Successful unless a limit was already violated). */
   terminate(uid: string, reason: string): Promise<void>;
+  /** Whether a run for this idempotency key already exists (lets a trigger skip re-reading templates). */
+  exists(idempotencyKey: string): Promise<boolean>;
   /** Running runs acting on a target (`argo:<namespace>/<name>`). */
   runningFor(target: string): Promise<readonly AnalysisRun[]>;
   readonly logger: Logger;
