@@ -2,55 +2,16 @@
  * @module expr/time
  * Go `time` semantics for `duration()`, `date()` and value rendering. Argo's Prometheus
  * `rangeQuery.start/end` are expressions like `now() - duration("10m")`, so durations must parse
- * exactly as Go's `time.ParseDuration` does and dates as expr-lang's `date()` does.
+ * exactly as Go's `time.ParseDuration` does (the parser lives in model/duration.ts and is shared)
+ * and dates as expr-lang's `date()` does.
  */
 
-/** Either a value or a Go-style error message; parsing here never throws. */
-export type Parsed = { readonly ok: true; readonly ms: number } | { readonly ok: false; readonly error: string };
+import type { Parsed } from '../model/index.js';
 
-const UNIT_MS: ReadonlyMap<string, number> = new Map([
-  ['ns', 1e-6],
-  ['us', 1e-3],
-  ['µs', 1e-3], // U+00B5 micro sign
-  ['μs', 1e-3], // U+03BC Greek mu
-  ['ms', 1],
-  ['s', 1000],
-  ['m', 60_000],
-  ['h', 3_600_000],
-]);
-
-// Go's largest duration is ~292 years of nanoseconds; beyond that Go reports "invalid duration".
-const MAX_DURATION_MS = 9_223_372_036_854.775;
+export { parseGoDuration, type Parsed } from '../model/index.js';
 
 const ok = (ms: number): Parsed => ({ ok: true, ms });
 const err = (error: string): Parsed => ({ ok: false, error });
-
-/** Parses a Go duration (`1h30m`, `300ms`, `2.5s`, `-1m`, `0`) into milliseconds, with Go's error texts. */
-export function parseGoDuration(text: string): Parsed {
-  const invalid = err(`time: invalid duration ${JSON.stringify(text)}`);
-  let rest = text;
-  let sign = 1;
-  if (rest.startsWith('-') || rest.startsWith('+')) {
-    sign = rest.startsWith('-') ? -1 : 1;
-    rest = rest.slice(1);
-  }
-  if (rest === '0') return ok(0);
-  if (rest === '') return invalid;
-  let total = 0;
-  while (rest !== '') {
-    const term = /^(\d*)(\.\d*)?([^\d.]*)/.exec(rest);
-    const [whole = '', integer = '', fraction = '', unit = ''] = term ?? [];
-    if (integer === '' && fraction.length <= 1) return invalid;
-    if (unit === '') return err(`time: missing unit in duration ${JSON.stringify(text)}`);
-    const factor = UNIT_MS.get(unit);
-    if (factor === undefined) {
-      return err(`time: unknown unit ${JSON.stringify(unit)} in duration ${JSON.stringify(text)}`);
-    }
-    total += Number(`${integer || '0'}${fraction === '.' ? '' : fraction}`) * factor;
-    rest = rest.slice(whole.length);
-  }
-  return total > MAX_DURATION_MS ? invalid : ok(sign * total);
-}
 
 function trimFraction(digits: string): string {
   const trimmed = digits.replace(/0+$/, '');

@@ -1,50 +1,62 @@
 /**
  * @module model/duration
  * Go `time.ParseDuration` semantics, because Argo templates carry Go duration strings
- * (`interval: 30s`, `initialDelay: 1m30s`, `step: 500ms`) and must mean the same here.
+ * (`interval: 30s`, `initialDelay: 1m30s`, `step: 500ms`, `duration("10m")` in expressions) and
+ * must mean the same here. The one parser every stage uses.
  */
 
-const UNIT_MS: Readonly<Record<string, number>> = {
-  ns: 1e-6,
-  us: 1e-3,
-  'µs': 1e-3,
-  'μs': 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
+/** Either a value or a Go-style error message; parsing never throws. */
+export type Parsed = { readonly ok: true; readonly ms: number } | { readonly ok: false; readonly error: string };
 
-const TERM = /([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)/y;
+const UNIT_MS: ReadonlyMap<string, number> = new Map([
+  ['ns', 1e-6],
+  ['us', 1e-3],
+  ['µs', 1e-3], // U+00B5 micro sign
+  ['μs', 1e-3], // U+03BC Greek mu
+  ['ms', 1],
+  ['s', 1000],
+  ['m', 60_000],
+  ['h', 3_600_000],
+]);
+
+// Go's largest duration is ~292 years of nanoseconds; beyond that Go reports "invalid duration".
+const MAX_DURATION_MS = 9_223_372_036_854.775;
 
 /** The units Go accepts, for error messages. */
 export const DURATION_UNITS = 'ns, us, ms, s, m, h';
 
+/** Parses a Go duration (`1h30m`, `300ms`, `2.5s`, `-1m`, `0`) into milliseconds, with Go's error texts. */
+export function parseGoDuration(text: string): Parsed {
+  const invalid: Parsed = { ok: false, error: `time: invalid duration ${JSON.stringify(text)}` };
+  let rest = text;
+  let sign = 1;
+  if (rest.startsWith('-') || rest.startsWith('+')) {
+    sign = rest.startsWith('-') ? -1 : 1;
+    rest = rest.slice(1);
+  }
+  if (rest === '0') return { ok: true, ms: 0 };
+  if (rest === '') return invalid;
+  let total = 0;
+  while (rest !== '') {
+    const term = /^(\d*)(\.\d*)?([^\d.]*)/.exec(rest);
+    const [whole = '', integer = '', fraction = '', unit = ''] = term ?? [];
+    if (integer === '' && fraction.length <= 1) return invalid;
+    if (unit === '') return { ok: false, error: `time: missing unit in duration ${JSON.stringify(text)}` };
+    const factor = UNIT_MS.get(unit);
+    if (factor === undefined) return { ok: false, error: `time: unknown unit ${JSON.stringify(unit)} in duration ${JSON.stringify(text)}` };
+    total += Number(`${integer || '0'}${fraction === '.' ? '' : fraction}`) * factor;
+    rest = rest.slice(whole.length);
+  }
+  return total > MAX_DURATION_MS ? invalid : { ok: true, ms: sign * total };
+}
+
 /**
- * Parses a Go duration string into milliseconds (fractions kept). Returns `undefined` when the
- * string is not a valid Go duration, so callers can build a path-addressed error.
+ * Milliseconds of a Go duration (surrounding whitespace ignored, as YAML users expect), or
+ * `undefined` when it is not one, so callers can build a path-addressed error.
  */
 export function parseDuration(text: string): number | undefined {
-  let s = text.trim();
-  if (s === '') return undefined;
-  let sign = 1;
-  if (s[0] === '-' || s[0] === '+') {
-    sign = s[0] === '-' ? -1 : 1;
-    s = s.slice(1);
-  }
-  if (s === '0') return 0;
-  if (s === '') return undefined;
-  let total = 0;
-  TERM.lastIndex = 0;
-  while (TERM.lastIndex < s.length) {
-    const start = TERM.lastIndex;
-    const m = TERM.exec(s);
-    if (!m || m.index !== start) return undefined;
-    const [, num = '', unit = ''] = m;
-    if (num === '' || num === '.') return undefined;
-    total += Number(num) * (UNIT_MS[unit] ?? Number.NaN);
-  }
-  return Number.isFinite(total) ? sign * total : undefined;
+  const parsed = parseGoDuration(text.trim());
+  return parsed.ok ? parsed.ms : undefined;
 }
 
 /** Renders milliseconds as a compact Go-style duration (`1m30s`, `250ms`), for messages. */
