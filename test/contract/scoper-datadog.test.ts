@@ -12,4 +12,5 @@ scoperContract({
   alreadyScoped: 'sum:trace.http.request.hits{service:checkout,argo-rollouts-status:stable}.as_count()',
   broken: ['avg:system.cpu{host:a', 'avg system.cpu{*}', ''],
   invalidLabel: 'bad tag{}',
+  tokens: ['avg', 'sum:', 'a.b', 'x', '{', '}', '(', ')', '{*}', '{a:b}', '{a:b OR c:d}', '{!a:b}', ',', ':', '.as_count()', ' by ', '{host}', 'AND', 'IN', ' ', '\n', '+', '/', '-', '1', "'s'", 'top(', '=', '!', '*'],
 });

@@ -3,6 +3,7 @@
  * every series selection, is idempotent, leaves already-scoped queries alone, rejects what it
  * cannot parse with a position, and rejects targets it cannot write.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { getScoper, ScopeError, type QueryScoper } from '../../src/scoping/index.js';
 
@@ -20,6 +21,8 @@ export interface ScoperSamples {
   readonly broken: readonly string[];
   /** A label/tag name this language cannot carry. */
   readonly invalidLabel: string;
+  /** Fragments of the language, joined at random into mostly-broken queries. */
+  readonly tokens: readonly string[];
 }
 
 export function scoperContract(samples: ScoperSamples): void {
@@ -63,6 +66,25 @@ export function scoperContract(samples: ScoperSamples): void {
         expect((err as ScopeError).code).toBe('SCOPE_PARSE');
         if (query.trim() !== '') expect((err as ScopeError).column).toBeGreaterThan(0);
       }
+    });
+
+    it('when given arbitrary token soup then it either scopes to a parsable, stable query or throws SCOPE_PARSE', () => {
+      fc.assert(
+        fc.property(fc.array(fc.constantFrom(...samples.tokens), { maxLength: 14 }), (tokens) => {
+          const query = tokens.join('');
+          let scoped: string;
+          try {
+            scoped = scoper.scope(query, canary);
+          } catch (error) {
+            expect(error).toBeInstanceOf(ScopeError);
+            expect((error as ScopeError).code).toBe('SCOPE_PARSE');
+            return;
+          }
+          expect(() => scoper.validate(scoped)).not.toThrow();
+          expect(scoper.scope(scoped, canary)).toBe(scoped);
+        }),
+        { numRuns: 1000 },
+      );
     });
 
     it('when the target label cannot be written in this language then SCOPE_INVALID_TARGET', () => {

@@ -8,7 +8,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { promqlScoper } from '../../../src/scoping/promql.js';
-import { ScopeError } from '../../../src/scoping/scoper.js';
 import type { ScopeTarget } from '../../../src/scoping/scoper.js';
 import { TARGET_LABEL, promqlExpression } from './promql-arbitraries.js';
 import { errorCount, removeInsertedMatchers, selectorsOf } from './promql-tree.js';
@@ -110,29 +109,6 @@ describe('promql scoper properties', () => {
         expect(JSON.parse(literal)).toBe(v);
       }),
       RUNS,
-    );
-  });
-
-  it('when given arbitrary token soup then it either scopes to a parsable query or throws ScopeError', () => {
-    const token = fc.constantFrom(
-      'x', 'up', '{', '}', '(', ')', '[5m]', '[5m:1m]', 'a', '=', '!~', '"b"', "'c'", ',', 'rate', 'sum',
-      'by', 'on', 'group_left', 'offset', '5m', '@', '+', 'and', '#', '\n', ' ', '1', '"m.dots"', 'info',
-    );
-    fc.assert(
-      fc.property(fc.array(token, { maxLength: 14 }), (tokens) => {
-        const query = tokens.join('');
-        let scoped: string;
-        try {
-          scoped = scope(query);
-        } catch (error) {
-          expect(error).toBeInstanceOf(ScopeError);
-          expect((error as ScopeError).code).toBe('SCOPE_PARSE');
-          return;
-        }
-        expect(errorCount(scoped)).toBe(0);
-        expect(scope(scoped)).toBe(scoped);
-      }),
-      { numRuns: 1000 },
     );
   });
 });
